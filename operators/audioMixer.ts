@@ -1,0 +1,65 @@
+import { asyncScheduler, type OperatorFunction } from 'rxjs';
+import { AudioMixerCore } from '../src/audioMixerCore.js';
+import type { OutputEvent, SourceEvent } from '../src/events.js';
+import {
+  checkOnInvalid,
+  checkOptionsObject,
+  checkOutputs,
+  checkScheduler,
+  checkThreshold,
+  checkTimeout,
+} from '../src/options.js';
+import { fromStage } from './internal/fromStage.js';
+import type { AudioMixerOptions } from './internal/options.js';
+
+/**
+ * Mixes a room virtually: keeps `outputs` output tracks, each pinned to one of the loudest sources, and forwards
+ * the pinned sources' packets untouched.
+ *
+ * The whole pipeline in one operator; it emits exactly what
+ * `timeoutSources(o), trackLevels(o), selectLoudest(o), pinOutputs(o)` emits.
+ *
+ * - A new source takes the lowest-numbered free output; with none free it waits as a candidate at -127 dBov.
+ * - A packet sets its source's level. A pinned source's packet is emitted as `output-pkt`. A candidate whose level
+ *   is at least the quietest pinned level + `threshold` takes that output over: `output-unpin`, `output-pin`,
+ *   `output-pkt`.
+ * - A removed source (or one silent for `timeout` ms) frees its output, which the loudest candidate takes at once.
+ * - On complete or error, every pinned output is unpinned in ascending order first.
+ *
+ * ```
+ * source:  a--b--c--C-----------|     a, b, c: added; C: a packet of c at -10 dBov (a and b still at -127)
+ * audioMixer({ outputs: 2, threshold: 30, timeout: 20 })
+ * output:  P--Q-----(UXK)---(VY)|     P: pin 0 a, Q: pin 1 b; U: unpin 0 a, X: pin 0 c, K: pkt 0 c;
+ *                                      V: b timed out, unpin 1 b, then Y: pin 1 a (the loudest candidate)
+ * ```
+ *
+ * ## Example
+ * ```ts
+ * import { Subject } from 'rxjs';
+ * import { audioMixer, type SourceEvent } from 'rx-audio-mixer';
+ *
+ * const room = new Subject<SourceEvent>();
+ * room.pipe(audioMixer({ outputs: 3 })).subscribe((event) => {
+ *   if (event.type === 'output-pkt') sendToListener(event.output, event.data);
+ * });
+ * room.next({ type: 'source-pkt', source: 'alice', level: -25, data: opusFrame });
+ * ```
+ *
+ * @param options `outputs` (required), `threshold` (dB, default 30), `timeout` (ms, default 1000), `scheduler`
+ * (default `asyncScheduler`), `onInvalid` (reports of dropped or repaired inputs). Checked at once: a bad value
+ * throws a `TypeError` or `RangeError` naming the option.
+ * @return A function that returns an Observable of output events.
+ */
+export function audioMixer<S = string, D = Uint8Array>(
+  options: AudioMixerOptions,
+): OperatorFunction<SourceEvent<S, D>, OutputEvent<S, D>> {
+  checkOptionsObject(options);
+  const config = {
+    outputs: checkOutputs(options.outputs),
+    threshold: checkThreshold(options.threshold),
+    timeout: checkTimeout(options.timeout),
+    onInvalid: checkOnInvalid(options.onInvalid),
+  };
+  const scheduler = checkScheduler(options.scheduler, asyncScheduler);
+  return fromStage((emit) => new AudioMixerCore<S, D>(config, emit), scheduler);
+}

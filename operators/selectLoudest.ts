@@ -1,0 +1,48 @@
+import { asyncScheduler, type OperatorFunction } from 'rxjs';
+import type { LevelledSourceEvent, SelectionEvent } from '../src/events.js';
+import { LoudestSelector } from '../src/loudestSelector.js';
+import { checkOnInvalid, checkOptionsObject, checkOutputs, checkThreshold } from '../src/options.js';
+import { fromStage } from './internal/fromStage.js';
+import type { SelectLoudestOptions } from './internal/options.js';
+
+/**
+ * Keeps the `outputs` loudest sources selected, with a `threshold` of hysteresis against rapid switching.
+ *
+ * A new source is selected while fewer than `outputs` are, otherwise it waits as a candidate at -127. A candidate
+ * whose packet level is at least the quietest selected level + `threshold` replaces that source:
+ * `source-deselected`, `source-selected`, then the packet. A removed selected source is replaced at once by the
+ * loudest candidate. Only packets of selected sources are forwarded.
+ *
+ * Ties between equal levels: the quietest selected source is the one touched (added, packet, selected or
+ * deselected) longest ago; the loudest candidate is the one touched most recently.
+ *
+ * ```
+ * source:  a--b--B--|        a, b: added; B: a packet of b at -20
+ * selectLoudest({ outputs: 1, threshold: 30 })
+ * output:  s--(dtB)-|        s: a selected; d: a deselected, t: b selected, then B
+ * ```
+ *
+ * ## Example
+ * ```ts
+ * import { selectLoudest, trackLevels } from 'rx-audio-mixer';
+ *
+ * room$.pipe(trackLevels(), selectLoudest({ outputs: 3, threshold: 20 })).subscribe((event) => {
+ *   if (event.type === 'source-selected') console.log(`${event.source} is now heard`);
+ * });
+ * ```
+ *
+ * @param options `outputs` (required), `threshold` (dB, default 30), `onInvalid`.
+ * @return A function that returns an Observable of selection changes and the selected sources' packets.
+ */
+export function selectLoudest<S = string, D = Uint8Array>(
+  options: SelectLoudestOptions,
+): OperatorFunction<LevelledSourceEvent<S, D>, SelectionEvent<S, D>> {
+  checkOptionsObject(options);
+  const config = {
+    outputs: checkOutputs(options.outputs),
+    threshold: checkThreshold(options.threshold),
+    onInvalid: checkOnInvalid(options.onInvalid),
+  };
+  // No timers: the scheduler is never used.
+  return fromStage((emit) => new LoudestSelector<S, D>(config, emit), asyncScheduler);
+}

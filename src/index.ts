@@ -1,0 +1,40 @@
+// The public entry of rx-audio-mixer.
+export { audioMixer } from '../operators/audioMixer.js';
+export { timeoutSources } from '../operators/timeoutSources.js';
+export { trackLevels } from '../operators/trackLevels.js';
+export { selectLoudest } from '../operators/selectLoudest.js';
+export { pinOutputs } from '../operators/pinOutputs.js';
+export type {
+  AudioMixerOptions,
+  PinOutputsOptions,
+  SelectLoudestOptions,
+  TimeoutSourcesOptions,
+  TrackLevelsOptions,
+} from '../operators/internal/options.js';
+
+export { AudioMixerCore, type AudioMixerConfig } from './audioMixerCore.js';
+export { SourceTimeouts, type SourceTimeoutsConfig } from './sourceTimeouts.js';
+export { LevelTracker, type LevelTrackerConfig } from './levelTracker.js';
+export { LoudestSelector, type LoudestSelectorConfig } from './loudestSelector.js';
+export { OutputPinner, type OutputPinnerConfig } from './outputPinner.js';
+export type { Stage } from './stage.js';
+export { LOUDEST, SILENCE } from './levels.js';
+export { DEFAULT_THRESHOLD, DEFAULT_TIMEOUT } from './options.js';
+export type {
+  InvalidHandler,
+  InvalidReason,
+  InvalidReport,
+  LevelledPacket,
+  LevelledSourceEvent,
+  OutputEvent,
+  OutputPacket,
+  OutputPin,
+  OutputUnpin,
+  SelectionEvent,
+  SourceAdded,
+  SourceDeselected,
+  SourceEvent,
+  SourcePacket,
+  SourceRemoved,
+  SourceSelected,
+} from './events.js';
