@@ -97,14 +97,17 @@ export class LoudestSelector<S, D> implements Stage<LevelledSourceEvent<S, D>> {
 
   private packet(packet: LevelledPacket<S, D>): void {
     const entry = this.sources.get(packet.source) ?? this.add(packet.source);
-    entry.level = packet.level;
-    entry.stamp = ++this.clock;
     if (entry.heapIndex >= 0) {
+      entry.level = packet.level;
+      entry.stamp = ++this.clock;
       this.selected.update(entry);
       this.emit(packet);
       return;
     }
+    // Out of its bucket before the level changes: the bucket is found from the level.
     this.candidates.remove(entry);
+    entry.level = packet.level;
+    entry.stamp = ++this.clock;
     if (this.selected.size < this.outputs) {
       this.select(entry);
       this.emit(packet);

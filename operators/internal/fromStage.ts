@@ -56,11 +56,13 @@ export function fromStage<I, O>(
         else timer ??= scheduler.schedule(onTimer, Math.max(0, deadline - scheduler.now()));
       };
 
+      // Whatever fell due at this instant goes first, as it would on complete; then every output is released.
       const fail = (error: unknown): void => {
         stopTimer();
         const current = stage;
         stage = null;
         try {
+          current?.expire(scheduler.now());
           current?.abort();
         } finally {
           subscriber.error(error);
