@@ -27,10 +27,11 @@ import type { AudioMixerOptions } from './internal/options.js';
  * - On complete or error, every pinned output is unpinned in ascending order first.
  *
  * ```
- * source:  a--b--c--C-----------|     a, b, c: added; C: a packet of c at -10 dBov (a and b still at -127)
- * audioMixer({ outputs: 2, threshold: 30, timeout: 20 })
- * output:  P--Q-----(UXK)---(VY)|     P: pin 0 a, Q: pin 1 b; U: unpin 0 a, X: pin 0 c, K: pkt 0 c;
- *                                      V: b timed out, unpin 1 b, then Y: pin 1 a (the loudest candidate)
+ * source:  a-b-B-------A------------|   a, b: added; B: b at -10 dBov; A: a at -50
+ * audioMixer({ outputs: 1, threshold: 30, timeout: 10 })
+ * output:  P---(UQK)-----(VR)----W--|   P: pin 0 a; U: unpin 0 a, Q: pin 0 b, K: pkt 0 b (-10 beats -127 by 30);
+ *                                       A is dropped (-50 does not beat -10 by 30); V: b times out, unpin 0 b,
+ *                                       R: pin 0 a (the loudest candidate); W: a times out, unpin 0 a
  * ```
  *
  * ## Example

@@ -17,9 +17,9 @@ import type { SelectLoudestOptions } from './internal/options.js';
  * deselected) longest ago; the loudest candidate is the one touched most recently.
  *
  * ```
- * source:  a--b--B--|        a, b: added; B: a packet of b at -20
+ * source:  a--b--B------|        a, b: added; B: a packet of b at -20 (a is still at -127)
  * selectLoudest({ outputs: 1, threshold: 30 })
- * output:  s--(dtB)-|        s: a selected; d: a deselected, t: b selected, then B
+ * output:  s-----(dtB)--|        s: a selected; d: a deselected, t: b selected, then B
  * ```
  *
  * ## Example

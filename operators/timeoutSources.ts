@@ -16,7 +16,7 @@ import type { TimeoutSourcesOptions } from './internal/options.js';
  * ```
  * source:  a--A----------|        a: a added; A: a packet of a
  * timeoutSources({ timeout: 5 })
- * output:  a--A-----r----|        r: a removed, 5 frames after its last packet
+ * output:  a--A----r-----|        r: a removed, 5 frames after its last packet
  * ```
  *
  * ## Example

@@ -237,7 +237,7 @@ describe('audioMixer', () => {
       );
     }));
 
-    it('refills an output freed by a timeout with the loudest candidate', marbles((m) => {
+    it('refills an output freed by a timeout with the loudest candidate (the TSDoc diagram)', marbles((m) => {
       const inputs = { ...values, B: packet('b', -10), A: packet('a', -50) };
       // prettier-ignore
       const source = m.hot('a-b-B-------A------------|', inputs);

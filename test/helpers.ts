@@ -1,7 +1,7 @@
 import type { SchedulerAction, SchedulerLike, Subscription } from 'rxjs';
 import { configure } from 'rxjs-marbles';
 import { expect } from 'vitest';
-import type { OutputEvent, SourceEvent } from 'rx-audio-mixer';
+import type { OutputEvent, SourceAdded, SourceEvent, SourceRemoved } from 'rx-audio-mixer';
 
 export const { marbles } = configure({
   assertDeepEqual: (actual: unknown, expected: unknown) => {
@@ -14,8 +14,8 @@ export const { marbles } = configure({
 export type In = SourceEvent<string, string>;
 export type Out = OutputEvent<string, string>;
 
-export const added = (source: string): In => ({ type: 'source-added', source });
-export const removed = (source: string): In => ({ type: 'source-removed', source });
+export const added = (source: string): SourceAdded => ({ type: 'source-added', source });
+export const removed = (source: string): SourceRemoved => ({ type: 'source-removed', source });
 export const packet = (source: string, level?: number, data = `${source}-data`): In =>
   level === undefined ? { type: 'source-pkt', source, data } : { type: 'source-pkt', source, level, data };
 
