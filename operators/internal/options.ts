@@ -15,11 +15,14 @@ export interface AudioMixerOptions {
   readonly onInvalid?: InvalidHandler | undefined;
 }
 
-/** Options of {@link timeoutSources}. */
-export type TimeoutSourcesOptions = Pick<AudioMixerOptions, 'timeout' | 'scheduler' | 'onInvalid'>;
-/** Options of {@link trackLevels}. */
-export type TrackLevelsOptions = Pick<AudioMixerOptions, 'onInvalid'>;
-/** Options of {@link selectLoudest}. */
-export type SelectLoudestOptions = Pick<AudioMixerOptions, 'outputs' | 'threshold' | 'onInvalid'>;
-/** Options of {@link pinOutputs}. */
-export type PinOutputsOptions = Pick<AudioMixerOptions, 'outputs' | 'onInvalid'>;
+// Each stage takes the whole options object, so that one `o` serves `timeoutSources(o), trackLevels(o), ...`;
+// it reads only the fields named.
+
+/** Options of {@link timeoutSources}: it reads `timeout`, `scheduler` and `onInvalid`. */
+export type TimeoutSourcesOptions = Partial<AudioMixerOptions>;
+/** Options of {@link trackLevels}: it reads `onInvalid`. */
+export type TrackLevelsOptions = Partial<AudioMixerOptions>;
+/** Options of {@link selectLoudest}: it reads `outputs`, `threshold` and `onInvalid`. */
+export type SelectLoudestOptions = Partial<AudioMixerOptions> & Pick<AudioMixerOptions, 'outputs'>;
+/** Options of {@link pinOutputs}: it reads `outputs` and `onInvalid`. */
+export type PinOutputsOptions = Partial<AudioMixerOptions> & Pick<AudioMixerOptions, 'outputs'>;

@@ -1,0 +1,14 @@
+// Imports the built package by its name, as a user's code would after `npm install`, and mixes one event.
+import { Subject } from 'rxjs';
+import { audioMixer, pinOutputs, selectLoudest, timeoutSources, trackLevels } from 'rx-audio-mixer';
+
+for (const operator of [audioMixer, trackLevels, timeoutSources, selectLoudest, pinOutputs]) {
+  if (typeof operator !== 'function') throw new Error('rx-audio-mixer: an operator is missing from the built entry');
+}
+const room = new Subject();
+const seen = [];
+room.pipe(audioMixer({ outputs: 1 })).subscribe((event) => seen.push(event.type));
+room.next({ type: 'source-added', source: 'a' });
+room.complete();
+if (seen.join() !== 'output-pin,output-unpin') throw new Error(`unexpected output: ${seen.join()}`);
+console.log('built package imports and mixes');
