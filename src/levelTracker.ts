@@ -1,6 +1,6 @@
 import type { InvalidHandler, LevelledSourceEvent, SourceEvent, SourcePacket } from './events.js';
 import { levelledPacket } from './levels.js';
-import { reportInvalidEvent, typeOf, type Stage } from './stage.js';
+import { reportInvalidEvent, typeOf, TimelessStage } from './stage.js';
 
 /** Options of {@link LevelTracker}. */
 export interface LevelTrackerConfig {
@@ -12,13 +12,14 @@ export interface LevelTrackerConfig {
  * reported and taken as -127), so that every packet it emits carries a usable level. Adds and removals pass as they
  * are; anything that is not a source event is reported and dropped. Holds no per-source state.
  */
-export class LevelTracker<S, D> implements Stage<SourceEvent<S, D>> {
+export class LevelTracker<S, D> extends TimelessStage<SourceEvent<S, D>> {
   private readonly onInvalid: InvalidHandler | undefined;
 
   constructor(
     config: LevelTrackerConfig,
     private readonly emit: (event: LevelledSourceEvent<S, D>) => void,
   ) {
+    super();
     this.onInvalid = config.onInvalid;
   }
 
@@ -36,19 +37,7 @@ export class LevelTracker<S, D> implements Stage<SourceEvent<S, D>> {
     }
   }
 
-  nextDeadline(): undefined {
-    return undefined;
-  }
 
-  expire(): void {
-    // Nothing here depends on time.
-  }
 
-  end(): void {
-    // No state to release.
-  }
 
-  abort(): void {
-    // No state to release.
-  }
 }

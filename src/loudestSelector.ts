@@ -2,7 +2,7 @@ import { show } from './show.js';
 import type { InvalidHandler, LevelledPacket, LevelledSourceEvent, SelectionEvent, SourcePacket } from './events.js';
 import { levelledPacket, SILENCE } from './levels.js';
 import { CandidateBuckets, QuietestHeap, type Ranked } from './ranked.js';
-import { report, reportInvalidEvent, typeOf, type Stage } from './stage.js';
+import { report, reportInvalidEvent, typeOf, TimelessStage } from './stage.js';
 
 /** Options of {@link LoudestSelector}. */
 export interface LoudestSelectorConfig {
@@ -30,7 +30,7 @@ interface Entry<S> extends Ranked {
  * recently (a touch is an add, a packet, a selection or a deselection). Per packet: one map lookup plus O(log outputs)
  * for a selected source, O(1) for a candidate.
  */
-export class LoudestSelector<S, D> implements Stage<LevelledSourceEvent<S, D>> {
+export class LoudestSelector<S, D> extends TimelessStage<LevelledSourceEvent<S, D>> {
   private readonly sources = new Map<S, Entry<S>>();
   private readonly selected = new QuietestHeap<Entry<S>>();
   private readonly candidates = new CandidateBuckets<Entry<S>>();
@@ -43,6 +43,7 @@ export class LoudestSelector<S, D> implements Stage<LevelledSourceEvent<S, D>> {
     config: LoudestSelectorConfig,
     private readonly emit: (event: SelectionEvent<S, D>) => void,
   ) {
+    super();
     this.outputs = config.outputs;
     this.threshold = config.threshold;
     this.onInvalid = config.onInvalid;
@@ -68,20 +69,11 @@ export class LoudestSelector<S, D> implements Stage<LevelledSourceEvent<S, D>> {
     }
   }
 
-  nextDeadline(): undefined {
-    return undefined;
-  }
 
-  expire(): void {
-    // Nothing here depends on time.
-  }
 
   /** Selections are released by whoever holds outputs for them ({@link OutputPinner}); here state is dropped. */
-  end(): void {
-    this.abort();
-  }
 
-  abort(): void {
+  override abort(): void {
     this.sources.clear();
     this.selected.clear();
     this.candidates.clear();

@@ -1,7 +1,7 @@
 import { show } from './show.js';
 import type { InvalidHandler, LevelledPacket, OutputEvent, SelectionEvent } from './events.js';
 import { FreeOutputs } from './freeOutputs.js';
-import { report, reportInvalidEvent, typeOf, type Stage } from './stage.js';
+import { report, reportInvalidEvent, typeOf, TimelessStage } from './stage.js';
 
 /** Options of {@link OutputPinner}. */
 export interface OutputPinnerConfig {
@@ -17,7 +17,7 @@ export interface OutputPinnerConfig {
  * of a pinned source becomes an `output-pkt`. When the input ends or fails, every pinned output is unpinned in
  * ascending order, so every `output-pin` is matched by exactly one `output-unpin`.
  */
-export class OutputPinner<S, D> implements Stage<SelectionEvent<S, D>> {
+export class OutputPinner<S, D> extends TimelessStage<SelectionEvent<S, D>> {
   private readonly outputOf = new Map<S, number>();
   private readonly pinnedTo: (S | undefined)[];
   private free: FreeOutputs;
@@ -28,6 +28,7 @@ export class OutputPinner<S, D> implements Stage<SelectionEvent<S, D>> {
     config: OutputPinnerConfig,
     private readonly emit: (event: OutputEvent<S, D>) => void,
   ) {
+    super();
     this.outputs = config.outputs;
     this.onInvalid = config.onInvalid;
     this.pinnedTo = new Array<S | undefined>(config.outputs).fill(undefined);
@@ -78,19 +79,10 @@ export class OutputPinner<S, D> implements Stage<SelectionEvent<S, D>> {
     }
   }
 
-  nextDeadline(): undefined {
-    return undefined;
-  }
 
-  expire(): void {
-    // Nothing here depends on time.
-  }
 
-  end(): void {
-    this.abort();
-  }
 
-  abort(): void {
+  override abort(): void {
     // Unpin by ascending output; `outputOf` says which are taken, since a source id may itself be undefined.
     for (let output = 0; output < this.outputs; output++) {
       const source = this.pinnedTo[output] as S;

@@ -18,6 +18,30 @@ export interface Stage<I> {
   abort(): void;
 }
 
+/**
+ * A stage that does not depend on time: no deadlines, nothing to expire, and the end of input is like a failure
+ * (release what is held). Subclasses that hold nothing inherit a no-op {@link Stage.abort}.
+ */
+export abstract class TimelessStage<I> implements Stage<I> {
+  abstract push(event: I, now: number): void;
+
+  nextDeadline(): undefined {
+    return undefined;
+  }
+
+  expire(): void {
+    // Nothing here depends on time.
+  }
+
+  end(): void {
+    this.abort();
+  }
+
+  abort(): void {
+    // Nothing held.
+  }
+}
+
 /** Reports an invalid input to `onInvalid`, if there is one. */
 export function report(
   onInvalid: InvalidHandler | undefined,
