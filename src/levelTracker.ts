@@ -37,7 +37,4 @@ export class LevelTracker<S, D> extends TimelessStage<SourceEvent<S, D>> {
     }
   }
 
-
-
-
 }

@@ -69,10 +69,7 @@ export class LoudestSelector<S, D> extends TimelessStage<LevelledSourceEvent<S, 
     }
   }
 
-
-
   /** Selections are released by whoever holds outputs for them ({@link OutputPinner}); here state is dropped. */
-
   override abort(): void {
     this.sources.clear();
     this.selected.clear();

@@ -79,9 +79,6 @@ export class OutputPinner<S, D> extends TimelessStage<SelectionEvent<S, D>> {
     }
   }
 
-
-
-
   override abort(): void {
     // Unpin by ascending output; `outputOf` says which are taken, since a source id may itself be undefined.
     for (let output = 0; output < this.outputs; output++) {
