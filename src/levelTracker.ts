@@ -36,5 +36,4 @@ export class LevelTracker<S, D> extends TimelessStage<SourceEvent<S, D>> {
         reportInvalidEvent(this.onInvalid, event, 'a source event');
     }
   }
-
 }
