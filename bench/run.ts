@@ -1,0 +1,307 @@
+/**
+ * `npm run bench`: the mixer as a media server uses it, side by side with baselines on the same events, in one run.
+ * Prints a table, writes bench/results.json and bench/results.md, and puts the table in the README.
+ * `npm run bench -- --quick`: small sizes, a few iterations, nothing written; for CI, so the benchmark never rots.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { identity, map, Subject, type OperatorFunction } from 'rxjs';
+import { Bench, type Task } from 'tinybench';
+import { audioMixer, pinOutputs, selectLoudest, timeoutSources, trackLevels, type SourceEvent } from 'rx-audio-mixer';
+import { ManualScheduler } from './manualScheduler.js';
+import { naiveMixer } from './naiveMixer.js';
+import { adversarial, feedRound, PACKET_MS, realistic, type Traffic } from './workloads.js';
+
+const quick = process.argv.includes('--quick');
+const gc = (globalThis as { gc?: () => void }).gc;
+
+interface MixerOptions {
+  outputs: number;
+  threshold?: number;
+  timeout?: number;
+  scheduler: ManualScheduler;
+}
+
+type Make = (o: MixerOptions) => OperatorFunction<SourceEvent, unknown>;
+
+const implementations: Record<string, Make> = {
+  'floor: map(identity)': () => map(identity),
+  'naive: sort per packet': (o) => naiveMixer(o.outputs, o.threshold ?? 30),
+  'staged pipeline': (o) => (source) =>
+    source.pipe(timeoutSources(o), trackLevels(o), selectLoudest(o), pinOutputs(o)),
+  'audioMixer': (o) => audioMixer(o),
+};
+const FLOOR = 'floor: map(identity)';
+const NAIVE = 'naive: sort per packet';
+
+/** The Rust original of this design on this kind of machine (string ids; it never updates pinned levels). */
+const RUST_NS: Record<number, number> = { 1000: 37, 1_000_000: 208 };
+
+interface Row {
+  workload: string;
+  sources: number;
+  outputs: number;
+  implementation: string;
+  nsPerEvent: number | null;
+  madPercent: number | null;
+  samples: number;
+  note?: string;
+}
+
+const rows: Row[] = [];
+
+/** A mixer subscribed once, fed one round of traffic per step. */
+function mixerDriver(make: Make, traffic: Traffic, outputs: number, threshold?: number) {
+  const scheduler = new ManualScheduler();
+  const room = new Subject<SourceEvent>();
+  let emitted = 0;
+  const options: MixerOptions = { outputs, scheduler, ...(threshold === undefined ? {} : { threshold }) };
+  const subscription = room.pipe(make(options)).subscribe(() => {
+    emitted++;
+  });
+  const next = (event: SourceEvent) => {
+    room.next(event);
+  };
+  for (const source of traffic.ids) room.next({ type: 'source-added', source });
+  let round = 0;
+  return {
+    scheduler,
+    step(): number {
+      round++;
+      scheduler.advanceTo(round * PACKET_MS);
+      return feedRound(traffic, round, next);
+    },
+    emitted: () => emitted,
+    stop() {
+      subscription.unsubscribe();
+    },
+  };
+}
+
+function nsPerEvent(task: Task, eventsPerIteration: number): { ns: number; mad: number; samples: number } {
+  const result = task.result;
+  if (!('latency' in result)) throw new Error(`${task.name}: ${result.state}`);
+  const ns = (result.latency.p50 * 1e6) / eventsPerIteration;
+  return { ns, mad: (100 * result.latency.mad) / result.latency.p50, samples: result.latency.samplesCount };
+}
+
+async function measureTraffic(workload: string, traffic: Traffic, outputs: number, threshold?: number): Promise<void> {
+  const bench = new Bench({
+    time: quick ? 30 : traffic.sources >= 100_000 ? 2000 : 500,
+    iterations: quick ? 3 : 10,
+    warmupTime: quick ? 10 : 200,
+    warmupIterations: quick ? 1 : 3,
+  });
+  // Short rounds are grouped so that one sample is at least ~20 000 packets.
+  const roundsPerSample = Math.max(1, Math.ceil(20_000 / traffic.sources));
+  const counts = new Map<string, { events: number; iterations: number }>();
+  // Stopped after the run: tinybench calls task hooks around its warm-up too.
+  const drivers: { stop: () => void }[] = [];
+  for (const [name, make] of Object.entries(implementations)) {
+    if (name === NAIVE && traffic.sources > 1000) {
+      rows.push({ workload, sources: traffic.sources, outputs, implementation: name, nsPerEvent: null, madPercent: null, samples: 0, note: 'skipped: a sort of every source per packet would take hours' });
+      continue;
+    }
+    const driver = mixerDriver(make, traffic, outputs, threshold);
+    drivers.push(driver);
+    const count = { events: 0, iterations: 0 };
+    counts.set(name, count);
+    bench.add(name, () => {
+      for (let r = 0; r < roundsPerSample; r++) count.events += driver.step();
+      count.iterations++;
+    });
+  }
+  await bench.run();
+  for (const driver of drivers) driver.stop();
+  for (const task of bench.tasks) {
+    const count = counts.get(task.name);
+    if (count === undefined) continue;
+    const { ns, mad, samples } = nsPerEvent(task, count.events / count.iterations);
+    rows.push({ workload, sources: traffic.sources, outputs, implementation: task.name, nsPerEvent: ns, madPercent: mad, samples });
+  }
+}
+
+/** `sources` joining in the same millisecond, into a fresh mixer each sample. */
+async function measureBurst(sources: number): Promise<void> {
+  const ids = Array.from({ length: sources }, (_, i) => `joiner-${i}`);
+  const joins: SourceEvent[] = ids.map((source) => ({ type: 'source-added', source }));
+  const bench = new Bench({ time: quick ? 30 : 1000, iterations: quick ? 3 : 10, warmupTime: quick ? 10 : 100 });
+  for (const [name, make] of Object.entries(implementations)) {
+    let room = new Subject<SourceEvent>();
+    bench.add(name, () => {
+      for (const join of joins) room.next(join);
+    }, {
+      beforeEach: () => {
+        room = new Subject<SourceEvent>();
+        room.pipe(make({ outputs: 3, scheduler: new ManualScheduler() })).subscribe();
+      },
+      afterEach: () => {
+        room.complete();
+      },
+    });
+  }
+  await bench.run();
+  for (const task of bench.tasks) {
+    const { ns, mad, samples } = nsPerEvent(task, sources);
+    rows.push({ workload: `burst: ${sources} join in 1 ms`, sources, outputs: 3, implementation: task.name, nsPerEvent: ns, madPercent: mad, samples });
+  }
+}
+
+function heapUsed(): number {
+  gc?.();
+  gc?.();
+  return process.memoryUsage().heapUsed;
+}
+
+/** Heap per known source, with everyone joined and one round of packets sent. */
+function measureMemory(sources: number): number | null {
+  if (gc === undefined) return null;
+  const traffic = realistic(sources);
+  const before = heapUsed();
+  const driver = mixerDriver(implementations.audioMixer as Make, traffic, 3);
+  driver.step();
+  const after = heapUsed();
+  driver.stop();
+  return (after - before) / sources;
+}
+
+/** Sources joining, speaking and leaving through one mixer, in batches; some leave by timing out. */
+function soak(sources: number): { heapChangePercent: number | null; timersLeft: number } {
+  const scheduler = new ManualScheduler();
+  const room = new Subject<SourceEvent>();
+  room.pipe(audioMixer({ outputs: 3, scheduler })).subscribe();
+  const batch = 10_000;
+  const data = new Uint8Array(60);
+  let time = 0;
+  const run = (from: number, to: number) => {
+    for (let start = from; start < to; start += batch) {
+      const end = Math.min(to, start + batch);
+      for (let i = start; i < end; i++) room.next({ type: 'source-added', source: `soak-${i}` });
+      time += PACKET_MS;
+      scheduler.advanceTo(time);
+      for (let i = start; i < end; i++) room.next({ type: 'source-pkt', source: `soak-${i}`, level: -(i % 128), data });
+      // Every other batch leaves explicitly; the rest time out.
+      if ((start / batch) % 2 === 0) for (let i = start; i < end; i++) room.next({ type: 'source-removed', source: `soak-${i}` });
+      time += 1000;
+      scheduler.advanceTo(time);
+    }
+  };
+  run(0, batch); // warm up the shapes and the heap
+  const before = gc === undefined ? null : heapUsed();
+  run(batch, sources);
+  const after = gc === undefined ? null : heapUsed();
+  const timersLeft = scheduler.pending;
+  room.complete();
+  return { heapChangePercent: before === null || after === null ? null : (100 * (after - before)) / before, timersLeft };
+}
+
+function ns(row: Row | undefined): number | null {
+  return row?.nsPerEvent ?? null;
+}
+
+function find(workload: string, sources: number, outputs: number, implementation: string): Row | undefined {
+  return rows.find((r) => r.workload === workload && r.sources === sources && r.outputs === outputs && r.implementation === implementation);
+}
+
+function fmt(value: number | null, digits = 1): string {
+  return value === null ? '—' : value.toFixed(digits);
+}
+
+async function main(): Promise<void> {
+  const sizes = quick ? [10, 1000] : [10, 1000, 100_000, 1_000_000];
+  const outputSweep = quick ? [3, 16] : [3, 16, 64];
+  const started = Date.now();
+  for (const sources of sizes) {
+    console.error(`realistic traffic, ${sources} sources, 3 outputs ...`);
+    await measureTraffic('realistic', realistic(sources), 3);
+  }
+  const thousand = realistic(1000);
+  for (const outputs of outputSweep.filter((o) => o !== 3)) {
+    console.error(`realistic traffic, 1000 sources, ${outputs} outputs ...`);
+    await measureTraffic('realistic', thousand, outputs);
+  }
+  console.error('adversarial traffic ...');
+  await measureTraffic('adversarial: new random level every packet', adversarial(1000), 3);
+  console.error('burst of joins ...');
+  await measureBurst(quick ? 1000 : 100_000);
+  console.error('memory and soak ...');
+  const memorySources = quick ? 10_000 : 1_000_000;
+  const bytesPerSource = measureMemory(memorySources);
+  const soakResult = soak(quick ? 20_000 : 1_000_000);
+
+  const realisticAt = (sources: number, implementation: string) => ns(find('realistic', sources, 3, implementation));
+  const mid = 1000;
+  const big = sizes.at(-1) ?? mid;
+  const targets = [
+    {
+      target: `audioMixer at ${mid} sources, 3 outputs: at most 2.5x the floor`,
+      value: ratio(realisticAt(mid, 'audioMixer'), realisticAt(mid, FLOOR)),
+      limit: 2.5,
+      unit: 'x',
+    },
+    {
+      target: `per-packet cost at ${big} sources: at most 1.5x the cost at 10`,
+      value: ratio(realisticAt(big, 'audioMixer'), realisticAt(10, 'audioMixer')),
+      limit: 1.5,
+      unit: 'x',
+    },
+    {
+      target: `staged pipeline at ${mid} sources: at most 2x audioMixer`,
+      value: ratio(realisticAt(mid, 'staged pipeline'), realisticAt(mid, 'audioMixer')),
+      limit: 2,
+      unit: 'x',
+    },
+    { target: `heap per known source at ${memorySources} sources: at most 200 bytes`, value: bytesPerSource, limit: 200, unit: ' B' },
+    {
+      target: `soak, ${quick ? 20_000 : 1_000_000} sources through one mixer: heap within 10%`,
+      value: soakResult.heapChangePercent === null ? null : Math.abs(soakResult.heapChangePercent),
+      limit: 10,
+      unit: '%',
+    },
+    { target: 'soak: timers left scheduled at the end', value: soakResult.timersLeft, limit: 0, unit: '' },
+  ];
+
+  const table = renderTable(targets);
+  console.log(table);
+  if (gc === undefined) console.log('\n(run with node --expose-gc for the memory figures)');
+  console.error(`took ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  if (quick) return;
+  const results = { date: new Date().toISOString(), node: process.version, rows, targets, rustReferenceNs: RUST_NS };
+  writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(new URL('./results.md', import.meta.url), `${table}\n`);
+  const readmeUrl = new URL('../README.md', import.meta.url);
+  const readme = readFileSync(readmeUrl, 'utf8');
+  const updated = readme.replace(
+    /<!-- bench:start -->[\s\S]*<!-- bench:end -->/,
+    `<!-- bench:start -->\n${table}\n<!-- bench:end -->`,
+  );
+  writeFileSync(readmeUrl, updated);
+}
+
+function ratio(a: number | null, b: number | null): number | null {
+  return a === null || b === null || b === 0 ? null : a / b;
+}
+
+function renderTable(targets: { target: string; value: number | null; limit: number; unit: string }[]): string {
+  const lines: string[] = [];
+  lines.push(`Node ${process.version}, ${new Date().toISOString().slice(0, 10)}. Median ns per event; spread is the median absolute deviation.`);
+  lines.push('');
+  lines.push('| workload | sources | outputs | implementation | ns/event | spread | x floor | Rust original |');
+  lines.push('| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: |');
+  for (const row of rows) {
+    const floor = ns(find(row.workload, row.sources, row.outputs, FLOOR));
+    const rust = row.workload === 'realistic' && row.outputs === 3 && row.implementation === 'audioMixer' ? RUST_NS[row.sources] : undefined;
+    lines.push(
+      `| ${row.workload} | ${row.sources} | ${row.outputs} | ${row.implementation} | ${row.note ?? fmt(row.nsPerEvent)} | ${row.madPercent === null ? '' : `±${fmt(row.madPercent, 0)}%`} | ${row.nsPerEvent === null ? '' : fmt(ratio(row.nsPerEvent, floor), 2)} | ${rust === undefined ? '' : `${rust} ns`} |`,
+    );
+  }
+  lines.push('');
+  lines.push('| target | measured | limit | |');
+  lines.push('| --- | ---: | ---: | --- |');
+  for (const t of targets) {
+    const ok = t.value === null ? 'not measured' : t.value <= t.limit ? 'met' : 'missed';
+    lines.push(`| ${t.target} | ${fmt(t.value, t.unit === '' ? 0 : 2)}${t.value === null ? '' : t.unit} | ${t.limit}${t.unit} | ${ok} |`);
+  }
+  return lines.join('\n');
+}
+
+await main();

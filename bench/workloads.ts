@@ -1,0 +1,105 @@
+/**
+ * Traffic for the benchmark, made up front so that making it is not measured: every source sends a packet every
+ * 20 ms of virtual time. Levels are stored as bytes (0..127 meaning minus that dBov; 255 meaning "sends nothing
+ * this round"), and one packet object per source is reused, its level set just before it is sent.
+ */
+import type { SourceEvent } from 'rx-audio-mixer';
+
+export const PACKET_MS = 20;
+const SILENT = 255;
+
+export interface Traffic {
+  readonly sources: number;
+  readonly ids: readonly string[];
+  readonly packets: { type: 'source-pkt'; source: string; level: number; data: Uint8Array }[];
+  /** `rounds * sources` level bytes. */
+  readonly levels: Uint8Array;
+  readonly rounds: number;
+  /** Joins and leaves, by round: sent before that round's packets. */
+  readonly membership: Map<number, SourceEvent[]>;
+}
+
+/** A small deterministic generator, so every run sees the same traffic. */
+export function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function base(sources: number, rounds: number): Omit<Traffic, 'membership'> {
+  const ids = Array.from({ length: sources }, (_, i) => `source-${i}`);
+  const payload = new Uint8Array(60);
+  return {
+    sources,
+    ids,
+    packets: ids.map((source) => ({ type: 'source-pkt' as const, source, level: -127, data: payload })),
+    levels: new Uint8Array(rounds * sources),
+    rounds,
+  };
+}
+
+/**
+ * A room as a server sees it: three speakers taking turns (levels 20..40 below full scale, with pauses), everyone
+ * else near silence (95..127 below), 0.1% of sources leaving and joining again each second, and 0.1% going quiet
+ * for 1.2 s of every 2 s, so that they time out (timeout 1000 ms) and come back.
+ */
+export function realistic(sources: number): Traffic {
+  const rounds = 100; // 2 s
+  const t = base(sources, rounds);
+  const next = random(sources);
+  const speakers = [0, 1, 2].map((k) => Math.floor((k * sources) / 3));
+  const flaky = new Set<number>();
+  const movers = new Set<number>();
+  for (let i = 0; i < Math.max(1, Math.floor(sources / 1000)); i++) {
+    flaky.add(Math.floor(next() * sources));
+    movers.add(Math.floor(next() * sources));
+  }
+  for (let r = 0; r < rounds; r++) {
+    const row = r * sources;
+    for (let i = 0; i < sources; i++) t.levels[row + i] = 95 + Math.floor(next() * 33);
+    speakers.forEach((s, k) => {
+      // Each speaker talks for 400 ms out of every 1.2 s, in turn, with short overlaps.
+      const phase = (r + k * 20) % 60;
+      if (phase < 22) t.levels[row + s] = 20 + Math.floor(next() * 21);
+    });
+    if (r >= 20 && r < 80) for (const f of flaky) t.levels[row + f] = SILENT;
+    // Movers are gone from round 10 to 60: a packet would bring them back.
+    if (r >= 10 && r < 60) for (const m of movers) t.levels[row + m] = SILENT;
+  }
+  const membership = new Map<number, SourceEvent[]>();
+  membership.set(10, [...movers].map((m) => ({ type: 'source-removed', source: t.ids[m] ?? '' })));
+  membership.set(60, [...movers].map((m) => ({ type: 'source-added', source: t.ids[m] ?? '' })));
+  return { ...t, membership };
+}
+
+/** The worst case for switching: every packet carries a new random level, so the loudest set turns over constantly. */
+export function adversarial(sources: number): Traffic {
+  const rounds = 50;
+  const t = base(sources, rounds);
+  const next = random(sources + 7);
+  for (let i = 0; i < t.levels.length; i++) t.levels[i] = Math.floor(next() * 128);
+  return { ...t, membership: new Map() };
+}
+
+/** Feeds round `round` of `traffic` to `next`. Returns the number of packets sent. */
+export function feedRound(traffic: Traffic, round: number, next: (event: SourceEvent) => void): number {
+  const r = round % traffic.rounds;
+  for (const event of traffic.membership.get(r) ?? []) next(event);
+  const { levels, packets, sources } = traffic;
+  const row = r * sources;
+  let sent = 0;
+  for (let i = 0; i < sources; i++) {
+    const code = levels[row + i] as number;
+    if (code === SILENT) continue;
+    const packet = packets[i] as Traffic['packets'][number];
+    packet.level = -code;
+    next(packet);
+    sent++;
+  }
+  return sent;
+}
