@@ -1,4 +1,4 @@
-import { asyncScheduler, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
 import type { OutputEvent, SelectionEvent } from '../src/events.js';
 import { checkOnInvalid, checkOptionsObject, checkOutputs } from '../src/options.js';
 import { OutputPinner } from '../src/outputPinner.js';
@@ -35,6 +35,5 @@ export function pinOutputs<S = string, D = Uint8Array>(
 ): OperatorFunction<SelectionEvent<S, D>, OutputEvent<S, D>> {
   checkOptionsObject(options);
   const config = { outputs: checkOutputs(options.outputs), onInvalid: checkOnInvalid(options.onInvalid) };
-  // No timers: the scheduler is never used.
-  return fromStage((emit) => new OutputPinner<S, D>(config, emit), asyncScheduler);
+  return fromStage((emit) => new OutputPinner<S, D>(config, emit));
 }

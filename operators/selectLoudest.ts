@@ -1,4 +1,4 @@
-import { asyncScheduler, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
 import type { LevelledSourceEvent, SelectionEvent } from '../src/events.js';
 import { LoudestSelector } from '../src/loudestSelector.js';
 import { checkOnInvalid, checkOptionsObject, checkOutputs, checkThreshold } from '../src/options.js';
@@ -43,6 +43,5 @@ export function selectLoudest<S = string, D = Uint8Array>(
     threshold: checkThreshold(options.threshold),
     onInvalid: checkOnInvalid(options.onInvalid),
   };
-  // No timers: the scheduler is never used.
-  return fromStage((emit) => new LoudestSelector<S, D>(config, emit), asyncScheduler);
+  return fromStage((emit) => new LoudestSelector<S, D>(config, emit));
 }

@@ -1,4 +1,4 @@
-import { asyncScheduler, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
 import type { LevelledSourceEvent, SourceEvent } from '../src/events.js';
 import { LevelTracker } from '../src/levelTracker.js';
 import { checkOnInvalid, checkOptionsObject } from '../src/options.js';
@@ -40,6 +40,5 @@ export function trackLevels<S = string, D = Uint8Array>(
 ): OperatorFunction<SourceEvent<S, D>, LevelledSourceEvent<S, D>> {
   checkOptionsObject(options);
   const config = { onInvalid: checkOnInvalid(options.onInvalid) };
-  // No timers: the scheduler is never used.
-  return fromStage((emit) => new LevelTracker<S, D>(config, emit), asyncScheduler);
+  return fromStage((emit) => new LevelTracker<S, D>(config, emit));
 }

@@ -28,14 +28,22 @@ class UpstreamSubscriber<T> extends Subscription implements Observer<T> {
   }
 }
 
+/** The clock of a stage that never looks at the time: reading a real clock per event would be wasted work. */
+const timeless: SchedulerLike = {
+  now: () => 0,
+  schedule: () => {
+    throw new Error('rx-audio-mixer: a timeless stage asked for a timer');
+  },
+};
+
 /**
  * Adapts a sans-IO {@link Stage} to an RxJS operator: a new stage for every subscription, time from `scheduler`,
  * and at most one timer, scheduled only while the stage has a deadline and cancelled on complete, error and
- * unsubscribe.
+ * unsubscribe. Without a scheduler the stage is given time 0 and must never have a deadline.
  */
 export function fromStage<I, O>(
   createStage: (emit: (event: O) => void) => Stage<I>,
-  scheduler: SchedulerLike,
+  scheduler: SchedulerLike = timeless,
 ): OperatorFunction<I, O> {
   return (source) =>
     new Observable<O>((subscriber) => {

@@ -1,0 +1,31 @@
+// `node --cpu-prof --import tsx bench/profile.ts [sources] [--staged]`: the mixer alone on realistic traffic, for a profile.
+import { Subject } from 'rxjs';
+import { audioMixer, pinOutputs, selectLoudest, timeoutSources, trackLevels, type SourceEvent } from 'rx-audio-mixer';
+import { ManualScheduler } from './manualScheduler.js';
+import { feedRound, PACKET_MS, realistic } from './workloads.js';
+
+const sources = Number(process.argv[2] ?? 1000);
+const traffic = realistic(sources);
+const scheduler = new ManualScheduler();
+const room = new Subject<SourceEvent>();
+let emitted = 0;
+const o = { outputs: 3, scheduler };
+const mixer = process.argv.includes('--staged')
+  ? room.pipe(timeoutSources(o), trackLevels(o), selectLoudest(o), pinOutputs(o))
+  : room.pipe(audioMixer(o));
+mixer.subscribe(() => {
+  emitted++;
+});
+const next = (event: SourceEvent) => {
+  room.next(event);
+};
+for (const source of traffic.ids) next({ type: 'source-added', source });
+const rounds = Math.ceil(5_000_000 / sources);
+const started = performance.now();
+let events = 0;
+for (let round = 1; round <= rounds; round++) {
+  scheduler.advanceTo(round * PACKET_MS);
+  events += feedRound(traffic, round, next);
+}
+const elapsed = performance.now() - started;
+console.log(`${sources} sources: ${((elapsed * 1e6) / events).toFixed(1)} ns/event over ${events} events (${emitted} emitted)`);

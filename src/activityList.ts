@@ -1,0 +1,49 @@
+/** What {@link ActivityList} needs to know of a source. */
+export interface Active {
+  /** Time of the source's last event, in ms. */
+  lastActive: number;
+  older: this | null;
+  newer: this | null;
+}
+
+/**
+ * Sources ordered by last activity, oldest first. Time only moves forward, so moving a source to the newest end on
+ * every event keeps the list sorted: a touch is O(1), and the sources due to time out are always at the oldest end,
+ * so finding them costs O(expired).
+ */
+export class ActivityList<R extends Active> {
+  oldest: R | null = null;
+  private newest: R | null = null;
+
+  /** Adds `record`, active at `now`. */
+  append(record: R, now: number): void {
+    record.lastActive = now;
+    record.older = this.newest;
+    record.newer = null;
+    if (this.newest === null) this.oldest = record;
+    else this.newest.newer = record;
+    this.newest = record;
+  }
+
+  /** Marks `record` active at `now`. */
+  touch(record: R, now: number): void {
+    if (record === this.newest) {
+      record.lastActive = now;
+      return;
+    }
+    this.remove(record);
+    this.append(record, now);
+  }
+
+  remove(record: R): void {
+    if (record.older === null) this.oldest = record.newer;
+    else record.older.newer = record.newer;
+    if (record.newer === null) this.newest = record.older;
+    else record.newer.older = record.older;
+    record.older = record.newer = null;
+  }
+
+  clear(): void {
+    this.oldest = this.newest = null;
+  }
+}

@@ -1,0 +1,60 @@
+import type { LevelledPacket, OutputEvent } from './events.js';
+import { FreeOutputs } from './freeOutputs.js';
+
+/** What {@link Outputs} needs to know of a source. */
+export interface Pinnable<S> {
+  readonly source: S;
+  /** The output it holds, or -1. */
+  output: number;
+}
+
+/**
+ * The output tracks: pins a source to the lowest-numbered free output, unpins, forwards packets, and releases all
+ * in ascending order at the end. Shared by {@link OutputPinner} and {@link AudioMixerCore}.
+ */
+export class Outputs<S, D, R extends Pinnable<S>> {
+  private readonly pinned: (R | null)[];
+  private free: FreeOutputs;
+
+  constructor(
+    readonly count: number,
+    private readonly emit: (event: OutputEvent<S, D>) => void,
+  ) {
+    this.pinned = new Array<R | null>(count).fill(null);
+    this.free = new FreeOutputs(count);
+  }
+
+  /** Pins `record` to the lowest free output; false when every output is taken. */
+  pin(record: R): boolean {
+    const output = this.free.take();
+    if (output < 0) return false;
+    record.output = output;
+    this.pinned[output] = record;
+    this.emit({ type: 'output-pin', output, source: record.source });
+    return true;
+  }
+
+  unpin(record: R): void {
+    const output = record.output;
+    record.output = -1;
+    this.pinned[output] = null;
+    this.free.give(output);
+    this.emit({ type: 'output-unpin', output, source: record.source });
+  }
+
+  forward(record: R, packet: LevelledPacket<S, D>): void {
+    this.emit({ type: 'output-pkt', output: record.output, source: record.source, level: packet.level, data: packet.data });
+  }
+
+  /** Unpins every pinned output, in ascending order. */
+  releaseAll(): void {
+    for (let output = 0; output < this.count; output++) {
+      const record = this.pinned[output];
+      if (record === null || record === undefined) continue;
+      this.pinned[output] = null;
+      record.output = -1;
+      this.emit({ type: 'output-unpin', output, source: record.source });
+    }
+    this.free = new FreeOutputs(this.count);
+  }
+}
