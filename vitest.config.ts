@@ -4,7 +4,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: {
     // Tests import the package by its public name, as a user would.
-    alias: { 'rx-audio-mixer': fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+    alias: [
+      { find: /^rx-audio-mixer\/rtp$/, replacement: fileURLToPath(new URL('./src/rtp/index.ts', import.meta.url)) },
+      { find: /^rx-audio-mixer$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+    ],
   },
   test: {
     include: ['test/**/*.test.ts'],

@@ -117,7 +117,9 @@ export type InvalidReason =
   /** A packet reached {@link pinOutputs} for a source that holds no output: dropped. */
   | 'not-pinned'
   /** A selection reached {@link pinOutputs} while every output was taken: dropped. */
-  | 'no-free-output';
+  | 'no-free-output'
+  /** A datagram given to the RTP adapter that is not usable RTP: dropped. */
+  | 'malformed-rtp';
 
 /** The report given to `onInvalid` for every input the mixer had to drop or repair. */
 export interface InvalidReport {
