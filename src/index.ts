@@ -19,6 +19,7 @@ export { LoudestSelector, type LoudestSelectorConfig } from './loudestSelector.j
 export { OutputPinner, type OutputPinnerConfig } from './outputPinner.js';
 export type { Stage } from './stage.js';
 export { LOUDEST, SILENCE } from './levels.js';
+export { audioLevel } from './audioLevel.js';
 export { DEFAULT_THRESHOLD, DEFAULT_TIMEOUT } from './options.js';
 export type {
   InvalidHandler,
