@@ -4,6 +4,7 @@
  * this round"), and one packet object per source is reused, its level set just before it is sent.
  */
 import type { SourceEvent } from 'rx-audio-mixer';
+import { random } from '../scripts/random.js';
 
 export const PACKET_MS = 20;
 const SILENT = 255;
@@ -17,18 +18,6 @@ export interface Traffic {
   readonly rounds: number;
   /** Joins and leaves, by round: sent before that round's packets. */
   readonly membership: Map<number, SourceEvent[]>;
-}
-
-/** A small deterministic generator, so every run sees the same traffic. */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function base(sources: number, rounds: number): Omit<Traffic, 'membership'> {

@@ -7,6 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { SAMPLE_RATE, wavBytes, type RoomTruth } from './room.js';
+import { random } from '../scripts/random.js';
 
 const DURATION_MS = 20_000;
 
@@ -27,18 +28,6 @@ const voices: Voice[] = [
   { name: 'dave', role: 'background', pitchHz: 0, gain: 0, noiseFloor: 0.004, endMs: 20_000, speechMs: [] },
   { name: 'erin', role: 'talker', pitchHz: 175, gain: 0.35, noiseFloor: 0.0009, endMs: 20_000, speechMs: [[2200, 2900], [10400, 11300], [17600, 18600]] },
 ];
-
-/** A small deterministic generator, so that the room is the same on every machine. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function synthesise(voice: Voice, seed: number): Float32Array {
   const next = random(seed);

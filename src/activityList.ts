@@ -15,6 +15,17 @@ export class ActivityList<R extends Active> {
   oldest: R | null = null;
   private newest: R | null = null;
 
+  /** When the oldest source falls silent for `timeout` ms, or `undefined` when the list is empty. */
+  deadline(timeout: number): number | undefined {
+    return this.oldest === null ? undefined : this.oldest.lastActive + timeout;
+  }
+
+  /** The oldest source if it has been silent for `timeout` ms at `now`, else `null`. */
+  due(now: number, timeout: number): R | null {
+    const oldest = this.oldest;
+    return oldest !== null && oldest.lastActive + timeout <= now ? oldest : null;
+  }
+
   /** Adds `record`, active at `now`. */
   append(record: R, now: number): void {
     record.lastActive = now;

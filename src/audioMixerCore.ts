@@ -3,9 +3,8 @@ import type { InvalidHandler, OutputEvent, SourceEvent, SourcePacket } from './e
 import { levelledPacket } from './levels.js';
 import { Outputs } from './outputs.js';
 import { Selection } from './selection.js';
-import { show } from './show.js';
 import { SourceRecord } from './sourceRecord.js';
-import { report, reportInvalidEvent, typeOf, type Stage } from './stage.js';
+import { reportInvalidEvent, typeOf, type Stage, reportDuplicate, reportUnknown } from './stage.js';
 
 /** Options of {@link AudioMixerCore}, already checked. */
 export interface AudioMixerConfig {
@@ -71,7 +70,7 @@ export class AudioMixerCore<S = string, D = Uint8Array> implements Stage<SourceE
       }
       case 'source-added':
         if (this.records.has(event.source)) {
-          report(this.onInvalid, 'duplicate-source', event, `source ${show(event.source)} was already added`);
+          reportDuplicate(this.onInvalid, event);
           return;
         }
         this.add(event.source, now);
@@ -79,7 +78,7 @@ export class AudioMixerCore<S = string, D = Uint8Array> implements Stage<SourceE
       case 'source-removed': {
         const record = this.records.get(event.source);
         if (record === undefined) {
-          report(this.onInvalid, 'unknown-source', event, `source ${show(event.source)} is not known`);
+          reportUnknown(this.onInvalid, event);
           return;
         }
         this.forget(record);
@@ -91,13 +90,12 @@ export class AudioMixerCore<S = string, D = Uint8Array> implements Stage<SourceE
   }
 
   nextDeadline(): number | undefined {
-    const oldest = this.activity.oldest;
-    return oldest === null ? undefined : oldest.lastActive + this.timeout;
+    return this.activity.deadline(this.timeout);
   }
 
   expire(now: number): void {
-    for (let oldest = this.activity.oldest; oldest !== null && oldest.lastActive + this.timeout <= now; oldest = this.activity.oldest) {
-      this.forget(oldest);
+    for (let due = this.activity.due(now, this.timeout); due !== null; due = this.activity.due(now, this.timeout)) {
+      this.forget(due);
     }
   }
 

@@ -1,9 +1,8 @@
 import type { InvalidHandler, LevelledSourceEvent, SelectionEvent, SourcePacket } from './events.js';
 import { levelledPacket } from './levels.js';
 import { Selection } from './selection.js';
-import { show } from './show.js';
 import { SourceRecord } from './sourceRecord.js';
-import { report, reportInvalidEvent, TimelessStage, typeOf } from './stage.js';
+import { reportInvalidEvent, TimelessStage, typeOf, reportDuplicate, reportUnknown } from './stage.js';
 
 /** Options of {@link LoudestSelector}. */
 export interface LoudestSelectorConfig {
@@ -56,7 +55,7 @@ export class LoudestSelector<S, D> extends TimelessStage<LevelledSourceEvent<S, 
       }
       case 'source-added':
         if (this.sources.has(event.source)) {
-          report(this.onInvalid, 'duplicate-source', event, `source ${show(event.source)} was already added`);
+          reportDuplicate(this.onInvalid, event);
           return;
         }
         this.add(event.source);
@@ -64,7 +63,7 @@ export class LoudestSelector<S, D> extends TimelessStage<LevelledSourceEvent<S, 
       case 'source-removed': {
         const entry = this.sources.get(event.source);
         if (entry === undefined) {
-          report(this.onInvalid, 'unknown-source', event, `source ${show(event.source)} is not known`);
+          reportUnknown(this.onInvalid, event);
           return;
         }
         this.sources.delete(event.source);

@@ -2,7 +2,7 @@ import type { InvalidHandler, LevelledPacket, OutputEvent, SelectionEvent } from
 import { Outputs } from './outputs.js';
 import { show } from './show.js';
 import { SourceRecord } from './sourceRecord.js';
-import { report, reportInvalidEvent, TimelessStage, typeOf } from './stage.js';
+import { report, reportInvalidEvent, TimelessStage, typeOf, reportDuplicate, reportUnknown } from './stage.js';
 
 /** Options of {@link OutputPinner}. */
 export interface OutputPinnerConfig {
@@ -43,7 +43,7 @@ export class OutputPinner<S, D> extends TimelessStage<SelectionEvent<S, D>> {
       }
       case 'source-selected': {
         if (this.pinned.has(event.source)) {
-          report(this.onInvalid, 'duplicate-source', event, `source ${show(event.source)} already holds an output`);
+          reportDuplicate(this.onInvalid, event, 'already holds an output');
           return;
         }
         const record = new SourceRecord(event.source);
@@ -57,7 +57,7 @@ export class OutputPinner<S, D> extends TimelessStage<SelectionEvent<S, D>> {
       case 'source-deselected': {
         const record = this.pinned.get(event.source);
         if (record === undefined) {
-          report(this.onInvalid, 'unknown-source', event, `source ${show(event.source)} holds no output`);
+          reportUnknown(this.onInvalid, event, 'holds no output');
           return;
         }
         this.pinned.delete(event.source);

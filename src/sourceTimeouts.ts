@@ -1,8 +1,7 @@
 import { ActivityList } from './activityList.js';
 import type { InvalidHandler, SourceEvent, SourcePacket } from './events.js';
-import { show } from './show.js';
 import { SourceRecord } from './sourceRecord.js';
-import { report, reportInvalidEvent, typeOf, type Stage } from './stage.js';
+import { reportInvalidEvent, typeOf, type Stage, reportDuplicate, reportUnknown } from './stage.js';
 
 /** Options of {@link SourceTimeouts}. */
 export interface SourceTimeoutsConfig {
@@ -56,7 +55,7 @@ export class SourceTimeouts<S, D> implements Stage<SourceEvent<S, D>> {
       }
       case 'source-added':
         if (this.known.has(event.source)) {
-          report(this.onInvalid, 'duplicate-source', event, `source ${show(event.source)} was already added`);
+          reportDuplicate(this.onInvalid, event);
           return;
         }
         this.add(event.source, now);
@@ -65,7 +64,7 @@ export class SourceTimeouts<S, D> implements Stage<SourceEvent<S, D>> {
       case 'source-removed': {
         const activity = this.known.get(event.source);
         if (activity === undefined) {
-          report(this.onInvalid, 'unknown-source', event, `source ${show(event.source)} is not known`);
+          reportUnknown(this.onInvalid, event);
           return;
         }
         this.forget(activity);
@@ -78,14 +77,13 @@ export class SourceTimeouts<S, D> implements Stage<SourceEvent<S, D>> {
   }
 
   nextDeadline(): number | undefined {
-    const oldest = this.activity.oldest;
-    return oldest === null ? undefined : oldest.lastActive + this.timeout;
+    return this.activity.deadline(this.timeout);
   }
 
   expire(now: number): void {
-    for (let oldest = this.activity.oldest; oldest !== null && oldest.lastActive + this.timeout <= now; oldest = this.activity.oldest) {
-      this.forget(oldest);
-      this.emit({ type: 'source-removed', source: oldest.source });
+    for (let due = this.activity.due(now, this.timeout); due !== null; due = this.activity.due(now, this.timeout)) {
+      this.forget(due);
+      this.emit({ type: 'source-removed', source: due.source });
     }
   }
 

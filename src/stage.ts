@@ -52,6 +52,16 @@ export function report(
   onInvalid?.({ reason, event, message });
 }
 
+/** Reports a second `source-added` (or selection) of a known source. */
+export function reportDuplicate(onInvalid: InvalidHandler | undefined, event: { readonly source: unknown }, what = 'was already added'): void {
+  report(onInvalid, 'duplicate-source', event, `source ${show(event.source)} ${what}`);
+}
+
+/** Reports a removal (or deselection) of a source that is not known. */
+export function reportUnknown(onInvalid: InvalidHandler | undefined, event: { readonly source: unknown }, what = 'is not known'): void {
+  report(onInvalid, 'unknown-source', event, `source ${show(event.source)} ${what}`);
+}
+
 /** The `type` of an event, or `undefined` when it is not an object with a string `type`. */
 export function typeOf(event: unknown): string | undefined {
   if (typeof event !== 'object' || event === null) return undefined;
