@@ -1,5 +1,5 @@
-// `node --cpu-prof --import tsx bench/profile.ts [sources] [--staged]`: the mixer alone on realistic traffic, for a profile.
-import { Subject } from 'rxjs';
+// `node --cpu-prof --import tsx bench/profile.ts [sources] [--staged | --floor]`: the mixer alone on realistic traffic, for a profile.
+import { identity, map, Subject, type Observable } from 'rxjs';
 import { audioMixer, pinOutputs, selectLoudest, timeoutSources, trackLevels, type SourceEvent } from 'rx-audio-mixer';
 import { ManualScheduler } from './manualScheduler.js';
 import { feedRound, PACKET_MS, realistic } from './workloads.js';
@@ -10,9 +10,11 @@ const scheduler = new ManualScheduler();
 const room = new Subject<SourceEvent>();
 let emitted = 0;
 const o = { outputs: 3, scheduler };
-const mixer = process.argv.includes('--staged')
+const mixer: Observable<unknown> = process.argv.includes('--staged')
   ? room.pipe(timeoutSources(o), trackLevels(o), selectLoudest(o), pinOutputs(o))
-  : room.pipe(audioMixer(o));
+  : process.argv.includes('--floor')
+    ? room.pipe(map(identity))
+    : room.pipe(audioMixer(o));
 mixer.subscribe(() => {
   emitted++;
 });
