@@ -45,9 +45,10 @@ export async function startRtpMixerServer(options: RtpMixerServerOptions): Promi
     stats.invalid++;
     options.onInvalid?.(report);
   };
-  const subscription: Subscription = fromEvent(socket, 'message', (message: Buffer) => message)
+  const subscription: Subscription = fromEvent(socket, 'message')
     .pipe(
-      map((message) => {
+      map((args) => {
+        const [message] = args as [Buffer];
         stats.received++;
         return new Uint8Array(message.buffer, message.byteOffset, message.byteLength);
       }),

@@ -12,3 +12,10 @@ room.next({ type: 'source-added', source: 'a' });
 room.complete();
 if (seen.join() !== 'output-pin,output-unpin') throw new Error(`unexpected output: ${seen.join()}`);
 console.log('built package imports and mixes');
+
+// The RTP entry, with its optional peer rtp.js installed.
+const rtp = await import('rx-audio-mixer/rtp');
+for (const name of ['fromRtpPackets', 'toRtpOutputs', 'parseRtp']) {
+  if (typeof rtp[name] !== 'function') throw new Error(`rx-audio-mixer/rtp: ${name} is missing from the built entry`);
+}
+console.log('built rtp entry imports');
