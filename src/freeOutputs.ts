@@ -10,10 +10,6 @@ export class FreeOutputs {
     this.count = outputs;
   }
 
-  get size(): number {
-    return this.count;
-  }
-
   /** Takes the lowest free output; -1 when none is free. */
   take(): number {
     if (this.count === 0) return -1;

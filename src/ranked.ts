@@ -39,11 +39,6 @@ export class QuietestHeap<E extends Ranked> {
     return this.items[0];
   }
 
-  /** Entries in heap order (not sorted). */
-  entries(): readonly E[] {
-    return this.items;
-  }
-
   insert(entry: E): void {
     entry.heapIndex = this.items.length;
     this.items.push(entry);
@@ -116,15 +111,11 @@ const BUCKETS = -SILENCE + 1;
  * and only scans a bucket when it holds fractional levels (which RFC 6464 levels never are).
  */
 export class CandidateBuckets<E extends Ranked> {
-  private readonly heads: (E | null)[] = new Array<E | null>(BUCKETS).fill(null);
+  // Only tails are kept: the loudest is found from the tail, and unlinking needs no head.
   private readonly tails: (E | null)[] = new Array<E | null>(BUCKETS).fill(null);
   /** Per bucket, how many members have a level that is not the bucket's whole number. */
   private readonly fractional = new Int32Array(BUCKETS);
   private count = 0;
-
-  get size(): number {
-    return this.count;
-  }
 
   /** Adds `entry` at the tail of its bucket: its stamp must be the newest. */
   add(entry: E): void {
@@ -133,8 +124,7 @@ export class CandidateBuckets<E extends Ranked> {
     const tail = this.tails[bucket] ?? null;
     entry.prev = tail;
     entry.next = null;
-    if (tail === null) this.heads[bucket] = entry;
-    else tail.next = entry;
+    if (tail !== null) tail.next = entry;
     this.tails[bucket] = entry;
     if (!Number.isInteger(entry.level)) this.fractional[bucket]! += 1;
     this.count += 1;
@@ -142,8 +132,7 @@ export class CandidateBuckets<E extends Ranked> {
 
   remove(entry: E): void {
     const bucket = entry.bucket;
-    if (entry.prev === null) this.heads[bucket] = entry.next;
-    else entry.prev.next = entry.next;
+    if (entry.prev !== null) entry.prev.next = entry.next;
     if (entry.next === null) this.tails[bucket] = entry.prev;
     else entry.next.prev = entry.prev;
     if (!Number.isInteger(entry.level)) this.fractional[bucket]! -= 1;
@@ -169,7 +158,6 @@ export class CandidateBuckets<E extends Ranked> {
   }
 
   clear(): void {
-    this.heads.fill(null);
     this.tails.fill(null);
     this.fractional.fill(0);
     this.count = 0;
