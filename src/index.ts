@@ -17,7 +17,13 @@ export { SourceTimeouts, type SourceTimeoutsConfig } from './sourceTimeouts.js';
 export { LevelTracker, type LevelTrackerConfig } from './levelTracker.js';
 export { LoudestSelector, type LoudestSelectorConfig } from './loudestSelector.js';
 export { OutputPinner, type OutputPinnerConfig } from './outputPinner.js';
-export type { Stage } from './stage.js';
+export { TimelessStage, type Stage } from './stage.js';
+// The building blocks the core and the stages share, for stages of your own.
+export { ActivityList, type Active } from './activityList.js';
+export { Selection, type SelectionListener } from './selection.js';
+export { Outputs, type Pinnable } from './outputs.js';
+export { SourceRecord } from './sourceRecord.js';
+export { CandidateBuckets, QuietestHeap, type Ranked } from './ranked.js';
 export { LOUDEST, SILENCE } from './levels.js';
 export { audioLevel } from './audioLevel.js';
 export { DEFAULT_THRESHOLD, DEFAULT_TIMEOUT } from './options.js';
