@@ -14,6 +14,16 @@ export interface Active {
 export class ActivityList<R extends Active> {
   oldest: R | null = null;
   private newest: R | null = null;
+  private latest = -Infinity;
+
+  /**
+   * `now`, or the latest time seen if `now` is earlier. A wall clock can step back (an NTP correction); the list
+   * must stay sorted, so a source is never timed out early, only, after such a step, a little late.
+   */
+  monotonic(now: number): number {
+    if (now > this.latest) this.latest = now;
+    return this.latest;
+  }
 
   /** When the oldest source falls silent for `timeout` ms, or `undefined` when the list is empty. */
   deadline(timeout: number): number | undefined {

@@ -55,7 +55,8 @@ export class AudioMixerCore<S = string, D = Uint8Array> implements Stage<SourceE
     return this.records.size;
   }
 
-  push(event: SourceEvent<S, D>, now: number): void {
+  push(event: SourceEvent<S, D>, time: number): void {
+    const now = this.activity.monotonic(time);
     // Whatever fell due at this instant goes first, whether the timer or the event came first.
     this.expire(now);
     switch (typeOf(event)) {
@@ -93,7 +94,8 @@ export class AudioMixerCore<S = string, D = Uint8Array> implements Stage<SourceE
     return this.activity.deadline(this.timeout);
   }
 
-  expire(now: number): void {
+  expire(time: number): void {
+    const now = this.activity.monotonic(time);
     for (let due = this.activity.due(now, this.timeout); due !== null; due = this.activity.due(now, this.timeout)) {
       this.forget(due);
     }

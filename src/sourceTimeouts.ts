@@ -37,7 +37,8 @@ export class SourceTimeouts<S, D> implements Stage<SourceEvent<S, D>> {
     return this.known.size;
   }
 
-  push(event: SourceEvent<S, D>, now: number): void {
+  push(event: SourceEvent<S, D>, time: number): void {
+    const now = this.activity.monotonic(time);
     // Whatever fell due at this instant goes first, whether the timer or the event came first.
     this.expire(now);
     switch (typeOf(event)) {
@@ -80,7 +81,8 @@ export class SourceTimeouts<S, D> implements Stage<SourceEvent<S, D>> {
     return this.activity.deadline(this.timeout);
   }
 
-  expire(now: number): void {
+  expire(time: number): void {
+    const now = this.activity.monotonic(time);
     for (let due = this.activity.due(now, this.timeout); due !== null; due = this.activity.due(now, this.timeout)) {
       this.forget(due);
       this.emit({ type: 'source-removed', source: due.source });

@@ -78,3 +78,21 @@ describe('AudioMixerCore', () => {
     expect(core.nextDeadline()).toBe(1000 + 51 / 100);
   });
 });
+
+describe('a clock that steps back', () => {
+  it('never times a source out early, and keeps the oldest-first order', () => {
+    const events: OutputEvent<string, string>[] = [];
+    const core = new AudioMixerCore<string, string>({ outputs: 2, threshold: 30, timeout: 1000 }, (e) => events.push(e));
+    core.push({ type: 'source-added', source: 'a' }, 5000);
+    // The wall clock is corrected 3 s back: b's activity counts from 5000, not 2000.
+    core.push({ type: 'source-added', source: 'b' }, 2000);
+    events.length = 0;
+    core.expire(3500);
+    expect(events).toStrictEqual([]);
+    core.expire(6000);
+    expect(events).toStrictEqual([
+      { type: 'output-unpin', output: 0, source: 'a' },
+      { type: 'output-unpin', output: 1, source: 'b' },
+    ]);
+  });
+});
