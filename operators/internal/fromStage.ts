@@ -1,32 +1,5 @@
-import { Observable, Subscription, type Observer, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import { Observable, Subscription, type Observer, type OperatorFunction, type SchedulerLike, type Subscriber } from 'rxjs';
 import type { Stage } from '../../src/stage.js';
-
-/**
- * The upstream side of an operator: an observer that is also a subscription, so RxJS uses it as the subscriber
- * itself. Once downstream unsubscribes it is closed, and a synchronous source (`range`, `from(array)`) sees that
- * and stops at once instead of draining into a dead end.
- */
-class UpstreamSubscriber<T> extends Subscription implements Observer<T> {
-  constructor(private readonly observer: Observer<T>) {
-    super();
-  }
-
-  next(value: T): void {
-    if (!this.closed) this.observer.next(value);
-  }
-
-  error(error: unknown): void {
-    if (this.closed) return;
-    this.unsubscribe();
-    this.observer.error(error);
-  }
-
-  complete(): void {
-    if (this.closed) return;
-    this.unsubscribe();
-    this.observer.complete();
-  }
-}
 
 /** The clock of a stage that never looks at the time: reading a real clock per event would be wasted work. */
 const timeless: SchedulerLike = {
@@ -35,6 +8,101 @@ const timeless: SchedulerLike = {
     throw new Error('rx-audio-mixer: a timeless stage asked for a timer');
   },
 };
+
+/**
+ * The upstream side of one subscription: feeds the stage, keeps its timer, and passes its events on.
+ *
+ * It is an observer that is also a subscription, so RxJS uses it as the subscriber itself: once downstream
+ * unsubscribes it is closed, and a synchronous source (`range`, `from(array)`) sees that and stops at once instead of
+ * draining into a dead end.
+ */
+class StageSubscriber<I, O> extends Subscription implements Observer<I> {
+  private stage: Stage<I> | null;
+  private timer: Subscription | null = null;
+
+  constructor(
+    createStage: (emit: (event: O) => void) => Stage<I>,
+    private readonly scheduler: SchedulerLike,
+    private readonly downstream: Subscriber<O>,
+  ) {
+    super(() => {
+      this.stopTimer();
+      this.stage = null; // it could be holding a million sources
+    });
+    this.stage = createStage((event) => {
+      downstream.next(event);
+    });
+  }
+
+  next(event: I): void {
+    const stage = this.stage;
+    if (stage === null) return;
+    try {
+      stage.push(event, this.scheduler.now());
+      this.armTimer(stage);
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  error(error: unknown): void {
+    if (this.stage !== null) this.fail(error);
+  }
+
+  complete(): void {
+    const stage = this.stage;
+    if (stage === null) return;
+    this.stopTimer();
+    this.stage = null;
+    try {
+      stage.end(this.scheduler.now());
+    } catch (error) {
+      this.unsubscribe();
+      this.downstream.error(error);
+      return;
+    }
+    this.unsubscribe();
+    this.downstream.complete();
+  }
+
+  // The stage's deadline only moves later, so a timer already set fires no later than needed and re-arms.
+  private armTimer(stage: Stage<I>): void {
+    const deadline = stage.nextDeadline();
+    if (deadline === undefined) this.stopTimer();
+    else this.timer ??= this.scheduler.schedule(this.onTimer, Math.max(0, deadline - this.scheduler.now()));
+  }
+
+  private readonly onTimer = (): void => {
+    this.timer = null;
+    const stage = this.stage;
+    if (stage === null) return;
+    try {
+      stage.expire(this.scheduler.now());
+      this.armTimer(stage);
+    } catch (error) {
+      this.fail(error);
+    }
+  };
+
+  private stopTimer(): void {
+    this.timer?.unsubscribe();
+    this.timer = null;
+  }
+
+  // Whatever fell due at this instant goes first, as it would on complete; then every output is released.
+  private fail(error: unknown): void {
+    const stage = this.stage;
+    this.stopTimer();
+    this.stage = null;
+    this.unsubscribe();
+    try {
+      stage?.expire(this.scheduler.now());
+      stage?.abort();
+    } finally {
+      this.downstream.error(error);
+    }
+  }
+}
 
 /**
  * Adapts a sans-IO {@link Stage} to an RxJS operator: a new stage for every subscription, time from `scheduler`,
@@ -47,78 +115,8 @@ export function fromStage<I, O>(
 ): OperatorFunction<I, O> {
   return (source) =>
     new Observable<O>((subscriber) => {
-      let stage: Stage<I> | null = createStage((event) => {
-        subscriber.next(event);
-      });
-      let timer: Subscription | null = null;
-
-      const stopTimer = (): void => {
-        timer?.unsubscribe();
-        timer = null;
-      };
-
-      // The stage's deadline only moves later, so a timer already set fires no later than needed and re-arms.
-      const armTimer = (current: Stage<I>): void => {
-        const deadline = current.nextDeadline();
-        if (deadline === undefined) stopTimer();
-        else timer ??= scheduler.schedule(onTimer, Math.max(0, deadline - scheduler.now()));
-      };
-
-      // Whatever fell due at this instant goes first, as it would on complete; then every output is released.
-      const fail = (error: unknown): void => {
-        stopTimer();
-        const current = stage;
-        stage = null;
-        try {
-          current?.expire(scheduler.now());
-          current?.abort();
-        } finally {
-          subscriber.error(error);
-        }
-      };
-
-      function onTimer(): void {
-        timer = null;
-        if (stage === null) return;
-        try {
-          stage.expire(scheduler.now());
-          armTimer(stage);
-        } catch (error) {
-          fail(error);
-        }
-      }
-
-      const upstream = new UpstreamSubscriber<I>({
-        next(event) {
-          if (stage === null) return;
-          try {
-            stage.push(event, scheduler.now());
-            armTimer(stage);
-          } catch (error) {
-            upstream.unsubscribe();
-            fail(error);
-          }
-        },
-        error: fail,
-        complete() {
-          stopTimer();
-          const current = stage;
-          stage = null;
-          try {
-            current?.end(scheduler.now());
-          } catch (error) {
-            subscriber.error(error);
-            return;
-          }
-          subscriber.complete();
-        },
-      });
+      const upstream = new StageSubscriber<I, O>(createStage, scheduler, subscriber);
       subscriber.add(upstream);
       source.subscribe(upstream);
-
-      return () => {
-        stopTimer();
-        stage = null; // it could be holding a million sources
-      };
     });
 }
