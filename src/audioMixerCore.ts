@@ -1,6 +1,6 @@
 import { ActivityList } from './activityList.js';
 import type { InvalidHandler, OutputEvent, SourceEvent, SourcePacket } from './events.js';
-import { levelledPacket } from './levels.js';
+import { normalisedLevel } from './levels.js';
 import { Outputs } from './outputs.js';
 import { Selection } from './selection.js';
 import { SourceRecord } from './sourceRecord.js';
@@ -65,8 +65,9 @@ export class AudioMixerCore<S = string, D = Uint8Array> implements Stage<SourceE
         let record = this.records.get(raw.source);
         if (record === undefined) record = this.add(raw.source, now);
         else this.activity.touch(record, now);
-        const packet = levelledPacket(raw, this.onInvalid);
-        if (this.selection.packet(record, packet.level)) this.outputs.forward(record, packet);
+        // A level, not a repaired copy of the packet: a dropped packet costs no allocation.
+        const level = normalisedLevel(raw, this.onInvalid);
+        if (this.selection.packet(record, level)) this.outputs.forward(record, level, raw.data);
         return;
       }
       case 'source-added':

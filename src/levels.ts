@@ -6,18 +6,31 @@ export const LOUDEST = 0;
 /** Silence, in dBov: also the level of a source that has not sent a level yet. */
 export const SILENCE = -127;
 
+/** Whether `level` is a number in -127..0 (NaN fails both comparisons). */
+function isValidLevel(level: unknown): level is number {
+  return typeof level === 'number' && level <= LOUDEST && level >= SILENCE;
+}
+
 /**
- * Returns `packet` itself when its level is a number in -127..0, or a copy with the level repaired: a missing level
- * becomes -127 silently; NaN, infinities and non-numbers become -127 and are reported; levels out of range are
- * clamped and reported.
+ * Returns `packet` itself when its level is a number in -127..0, or a copy with the level repaired as
+ * {@link normalisedLevel} says.
  */
 export function levelledPacket<S, D>(
   packet: SourcePacket<S, D>,
   onInvalid: InvalidHandler | undefined,
 ): LevelledPacket<S, D> {
+  // The hot path: a valid level needs no copy.
+  if (isValidLevel(packet.level)) return packet as LevelledPacket<S, D>;
+  return { ...packet, level: normalisedLevel(packet, onInvalid) };
+}
+
+/**
+ * The level of `packet`, repaired if need be, without copying anything: a missing level becomes -127 silently;
+ * NaN, infinities and non-numbers become -127 and are reported; levels out of range are clamped and reported.
+ */
+export function normalisedLevel(packet: SourcePacket<unknown, unknown>, onInvalid: InvalidHandler | undefined): number {
   const level: unknown = packet.level;
-  // The hot path: a valid level needs no copy. NaN fails both comparisons.
-  if (typeof level === 'number' && level <= LOUDEST && level >= SILENCE) return packet as LevelledPacket<S, D>;
+  if (isValidLevel(level)) return level;
   let repaired: number = SILENCE;
   if (level !== undefined) {
     if (typeof level !== 'number' || !Number.isFinite(level)) {
@@ -35,5 +48,5 @@ export function levelledPacket<S, D>(
       });
     }
   }
-  return { ...packet, level: repaired };
+  return repaired;
 }

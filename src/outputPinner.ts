@@ -38,7 +38,7 @@ export class OutputPinner<S, D> extends TimelessStage<SelectionEvent<S, D>> {
           report(this.onInvalid, 'not-pinned', event, `source ${show(packet.source)} holds no output`);
           return;
         }
-        this.outputs.forward(record, packet);
+        this.outputs.forward(record, packet.level, packet.data);
         return;
       }
       case 'source-selected': {

@@ -1,4 +1,4 @@
-import type { LevelledPacket, OutputEvent } from './events.js';
+import type { OutputEvent } from './events.js';
 import { FreeOutputs } from './freeOutputs.js';
 
 /** What {@link Outputs} needs to know of a source. */
@@ -42,8 +42,8 @@ export class Outputs<S, D, R extends Pinnable<S>> {
     this.emit({ type: 'output-unpin', output, source: record.source });
   }
 
-  forward(record: R, packet: LevelledPacket<S, D>): void {
-    this.emit({ type: 'output-pkt', output: record.output, source: record.source, level: packet.level, data: packet.data });
+  forward(record: R, level: number, data: D): void {
+    this.emit({ type: 'output-pkt', output: record.output, source: record.source, level, data });
   }
 
   /** Unpins every pinned output, in ascending order. */
