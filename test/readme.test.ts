@@ -45,6 +45,12 @@ it('README: the normalisation example lifts a quiet microphone over the threshol
   expect(printed[example]).toStrictEqual(['quiet-mic is heard on output 0']);
 });
 
+it('README: following some sources prints what the README says', () => {
+  const example = blocks.findIndex((code) => code.includes('const following'));
+  const said = texts.find((text) => text.startsWith('output-pin 0 alice'));
+  expect(printed[example]?.join('\n')).toBe(said?.trimEnd());
+});
+
 it('README: shows the commands a newcomer runs', () => {
   expect(readme).toContain('npm install && npm test');
 });
