@@ -4,7 +4,7 @@ import { normalisedLevel } from './levels.js';
 import { Outputs } from './outputs.js';
 import { Selection } from './selection.js';
 import { SourceRecord } from './sourceRecord.js';
-import { reportInvalidEvent, typeOf, type Stage, reportDuplicate, reportUnknown } from './stage.js';
+import { reportDuplicate, reportInvalidEvent, reportUnknown, type Stage, typeOf } from './stage.js';
 
 /** Options of {@link AudioMixerCore}, already checked. */
 export interface AudioMixerConfig {
@@ -13,7 +13,6 @@ export interface AudioMixerConfig {
   readonly timeout: number;
   readonly onInvalid?: InvalidHandler | undefined;
 }
-
 
 /**
  * The whole mixer as one sans-IO state machine: source events and the time in, output events out through `emit`.

@@ -1,6 +1,6 @@
 import type { InvalidHandler, LevelledSourceEvent, SourceEvent, SourcePacket } from './events.js';
 import { levelledPacket } from './levels.js';
-import { reportInvalidEvent, typeOf, TimelessStage } from './stage.js';
+import { reportInvalidEvent, TimelessStage, typeOf } from './stage.js';
 
 /** Options of {@link LevelTracker}. */
 export interface LevelTrackerConfig {

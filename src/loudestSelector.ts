@@ -2,7 +2,7 @@ import type { InvalidHandler, LevelledSourceEvent, SelectionEvent, SourcePacket 
 import { levelledPacket } from './levels.js';
 import { Selection } from './selection.js';
 import { SourceRecord } from './sourceRecord.js';
-import { reportInvalidEvent, TimelessStage, typeOf, reportDuplicate, reportUnknown } from './stage.js';
+import { reportDuplicate, reportInvalidEvent, reportUnknown, TimelessStage, typeOf } from './stage.js';
 
 /** Options of {@link LoudestSelector}. */
 export interface LoudestSelectorConfig {

@@ -11,7 +11,6 @@ function fail(kind: 'type' | 'range', name: string, rule: string, value: unknown
   throw kind === 'type' ? new TypeError(message) : new RangeError(message);
 }
 
-
 /** Checks that `options` is an object, so that reading its fields cannot throw. */
 export function checkOptionsObject(options: unknown): void {
   if (typeof options !== 'object' || options === null) fail('type', 'options', 'an object', options);

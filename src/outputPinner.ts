@@ -2,7 +2,7 @@ import type { InvalidHandler, LevelledPacket, OutputEvent, SelectionEvent } from
 import { Outputs } from './outputs.js';
 import { show } from './show.js';
 import { SourceRecord } from './sourceRecord.js';
-import { report, reportInvalidEvent, TimelessStage, typeOf, reportDuplicate, reportUnknown } from './stage.js';
+import { report, reportDuplicate, reportInvalidEvent, reportUnknown, TimelessStage, typeOf } from './stage.js';
 
 /** Options of {@link OutputPinner}. */
 export interface OutputPinnerConfig {

@@ -1,7 +1,7 @@
 import { ActivityList } from './activityList.js';
 import type { InvalidHandler, SourceEvent, SourcePacket } from './events.js';
 import { SourceRecord } from './sourceRecord.js';
-import { reportInvalidEvent, typeOf, type Stage, reportDuplicate, reportUnknown } from './stage.js';
+import { reportDuplicate, reportInvalidEvent, reportUnknown, type Stage, typeOf } from './stage.js';
 
 /** Options of {@link SourceTimeouts}. */
 export interface SourceTimeoutsConfig {
