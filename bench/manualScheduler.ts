@@ -48,7 +48,10 @@ export class ManualScheduler implements SchedulerLike {
       this.timers = this.timers.filter((timer) => !timer.subscription.closed);
       let next: Timer | undefined;
       for (const timer of this.timers) {
-        if (timer.due <= time && (next === undefined || timer.due < next.due || (timer.due === next.due && timer.order < next.order))) {
+        if (
+          timer.due <= time &&
+          (next === undefined || timer.due < next.due || (timer.due === next.due && timer.order < next.order))
+        ) {
           next = timer;
         }
       }

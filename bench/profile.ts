@@ -30,4 +30,6 @@ for (let round = 1; round <= rounds; round++) {
   events += feedRound(traffic, round, next);
 }
 const elapsed = performance.now() - started;
-console.log(`${sources} sources: ${((elapsed * 1e6) / events).toFixed(1)} ns/event over ${events} events (${emitted} emitted)`);
+console.log(
+  `${sources} sources: ${((elapsed * 1e6) / events).toFixed(1)} ns/event over ${events} events (${emitted} emitted)`,
+);

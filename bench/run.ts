@@ -28,9 +28,8 @@ type Make = (o: MixerOptions) => OperatorFunction<SourceEvent, unknown>;
 const implementations: Record<string, Make> = {
   'floor: map(identity)': () => map(identity),
   'naive: sort per packet': (o) => naiveMixer(o.outputs, o.threshold ?? 30),
-  'staged pipeline': (o) => (source) =>
-    source.pipe(timeoutSources(o), trackLevels(o), selectLoudest(o), pinOutputs(o)),
-  'audioMixer': (o) => audioMixer(o),
+  'staged pipeline': (o) => (source) => source.pipe(timeoutSources(o), trackLevels(o), selectLoudest(o), pinOutputs(o)),
+  audioMixer: (o) => audioMixer(o),
 };
 const FLOOR = 'floor: map(identity)';
 const NAIVE = 'naive: sort per packet';
@@ -100,20 +99,27 @@ async function measureHere(m: Measurement): Promise<{ ns: number; mad: number; s
   const make = implementations[m.implementation];
   if (make === undefined) throw new Error(`no implementation ${m.implementation}`);
   if (m.kind === 'burst') {
-    const joins: SourceEvent[] = Array.from({ length: m.sources }, (_, i) => ({ type: 'source-added', source: `joiner-${i}` }));
+    const joins: SourceEvent[] = Array.from({ length: m.sources }, (_, i) => ({
+      type: 'source-added',
+      source: `joiner-${i}`,
+    }));
     const bench = new Bench({ time: quick ? 30 : 1000, iterations: quick ? 3 : 10, warmupTime: quick ? 10 : 100 });
     let room = new Subject<SourceEvent>();
-    bench.add(m.implementation, () => {
-      for (const join of joins) room.next(join);
-    }, {
-      beforeEach: () => {
-        room = new Subject<SourceEvent>();
-        room.pipe(make({ outputs: m.outputs, scheduler: new ManualScheduler() })).subscribe();
+    bench.add(
+      m.implementation,
+      () => {
+        for (const join of joins) room.next(join);
       },
-      afterEach: () => {
-        room.complete();
+      {
+        beforeEach: () => {
+          room = new Subject<SourceEvent>();
+          room.pipe(make({ outputs: m.outputs, scheduler: new ManualScheduler() })).subscribe();
+        },
+        afterEach: () => {
+          room.complete();
+        },
       },
-    });
+    );
     await bench.run();
     return nsPerEvent(bench.tasks[0] as Task, m.sources);
   }
@@ -143,20 +149,60 @@ async function measureHere(m: Measurement): Promise<{ ns: number; mad: number; s
  * each would be measured slower than it runs in an application that uses it alone.
  */
 function measureApart(m: Measurement): void {
-  const label = m.kind === 'burst' ? `burst: ${m.sources} join in 1 ms` : m.workload === 'realistic' ? 'realistic' : 'adversarial: new random level every packet';
+  const label =
+    m.kind === 'burst'
+      ? `burst: ${m.sources} join in 1 ms`
+      : m.workload === 'realistic'
+        ? 'realistic'
+        : 'adversarial: new random level every packet';
   if (m.implementation === NAIVE && m.kind === 'traffic' && m.sources > 1000) {
-    rows.push({ workload: label, sources: m.sources, outputs: m.outputs, implementation: m.implementation, nsPerEvent: null, madPercent: null, samples: 0, note: 'skipped: a sort of every source per packet would take hours' });
+    rows.push({
+      workload: label,
+      sources: m.sources,
+      outputs: m.outputs,
+      implementation: m.implementation,
+      nsPerEvent: null,
+      madPercent: null,
+      samples: 0,
+      note: 'skipped: a sort of every source per packet would take hours',
+    });
     return;
   }
-  const args = [...process.execArgv, fileURLToPath(import.meta.url), '--measure', JSON.stringify(m), ...(quick ? ['--quick'] : [])];
+  const args = [
+    ...process.execArgv,
+    fileURLToPath(import.meta.url),
+    '--measure',
+    JSON.stringify(m),
+    ...(quick ? ['--quick'] : []),
+  ];
   const output = execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
-  const { ns, mad, samples } = JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as { ns: number; mad: number; samples: number };
-  rows.push({ workload: label, sources: m.sources, outputs: m.outputs, implementation: m.implementation, nsPerEvent: ns, madPercent: mad, samples });
+  const { ns, mad, samples } = JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as {
+    ns: number;
+    mad: number;
+    samples: number;
+  };
+  rows.push({
+    workload: label,
+    sources: m.sources,
+    outputs: m.outputs,
+    implementation: m.implementation,
+    nsPerEvent: ns,
+    madPercent: mad,
+    samples,
+  });
 }
 
-function measureAll(kind: Measurement['kind'], workload: Measurement['workload'], sources: number, outputs: number): void {
-  console.error(`${kind === 'burst' ? 'burst of joins' : `${workload} traffic`}, ${sources} sources, ${outputs} outputs ...`);
-  for (const implementation of Object.keys(implementations)) measureApart({ kind, workload, sources, outputs, implementation });
+function measureAll(
+  kind: Measurement['kind'],
+  workload: Measurement['workload'],
+  sources: number,
+  outputs: number,
+): void {
+  console.error(
+    `${kind === 'burst' ? 'burst of joins' : `${workload} traffic`}, ${sources} sources, ${outputs} outputs ...`,
+  );
+  for (const implementation of Object.keys(implementations))
+    measureApart({ kind, workload, sources, outputs, implementation });
 }
 
 function heapUsed(): number {
@@ -193,7 +239,8 @@ function soak(sources: number): { heapChangePercent: number | null; timersLeft: 
       scheduler.advanceTo(time);
       for (let i = start; i < end; i++) room.next({ type: 'source-pkt', source: `soak-${i}`, level: -(i % 128), data });
       // Every other batch leaves explicitly; the rest time out.
-      if ((start / batch) % 2 === 0) for (let i = start; i < end; i++) room.next({ type: 'source-removed', source: `soak-${i}` });
+      if ((start / batch) % 2 === 0)
+        for (let i = start; i < end; i++) room.next({ type: 'source-removed', source: `soak-${i}` });
       time += 1000;
       scheduler.advanceTo(time);
     }
@@ -204,7 +251,10 @@ function soak(sources: number): { heapChangePercent: number | null; timersLeft: 
   const after = gc === undefined ? null : heapUsed();
   const timersLeft = scheduler.pending;
   room.complete();
-  return { heapChangePercent: before === null || after === null ? null : (100 * (after - before)) / before, timersLeft };
+  return {
+    heapChangePercent: before === null || after === null ? null : (100 * (after - before)) / before,
+    timersLeft,
+  };
 }
 
 function ns(row: Row | undefined): number | null {
@@ -212,7 +262,10 @@ function ns(row: Row | undefined): number | null {
 }
 
 function find(workload: string, sources: number, outputs: number, implementation: string): Row | undefined {
-  return rows.find((r) => r.workload === workload && r.sources === sources && r.outputs === outputs && r.implementation === implementation);
+  return rows.find(
+    (r) =>
+      r.workload === workload && r.sources === sources && r.outputs === outputs && r.implementation === implementation,
+  );
 }
 
 function fmt(value: number | null, digits = 1): string {
@@ -254,7 +307,12 @@ function main(): void {
       limit: 2,
       unit: 'x',
     },
-    { target: `heap per known source at ${memorySources} sources: at most 200 bytes`, value: bytesPerSource, limit: 200, unit: ' B' },
+    {
+      target: `heap per known source at ${memorySources} sources: at most 200 bytes`,
+      value: bytesPerSource,
+      limit: 200,
+      unit: ' B',
+    },
     {
       target: `soak, ${quick ? 20_000 : 1_000_000} sources through one mixer: heap within 10%`,
       value: soakResult.heapChangePercent === null ? null : Math.abs(soakResult.heapChangePercent),
@@ -287,13 +345,18 @@ function ratio(a: number | null, b: number | null): number | null {
 
 function renderTable(targets: { target: string; value: number | null; limit: number; unit: string }[]): string {
   const lines: string[] = [];
-  lines.push(`Node ${process.version}, ${new Date().toISOString().slice(0, 10)}. Median ns per event; spread is the median absolute deviation.`);
+  lines.push(
+    `Node ${process.version}, ${new Date().toISOString().slice(0, 10)}. Median ns per event; spread is the median absolute deviation.`,
+  );
   lines.push('');
   lines.push('| workload | sources | outputs | implementation | ns/event | spread | x floor | Rust original |');
   lines.push('| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: |');
   for (const row of rows) {
     const floor = ns(find(row.workload, row.sources, row.outputs, FLOOR));
-    const rust = row.workload === 'realistic' && row.outputs === 3 && row.implementation === 'audioMixer' ? RUST_NS[row.sources] : undefined;
+    const rust =
+      row.workload === 'realistic' && row.outputs === 3 && row.implementation === 'audioMixer'
+        ? RUST_NS[row.sources]
+        : undefined;
     lines.push(
       `| ${row.workload} | ${row.sources} | ${row.outputs} | ${row.implementation} | ${row.note ?? fmt(row.nsPerEvent)} | ${row.madPercent === null ? '' : `±${fmt(row.madPercent, 0)}%`} | ${row.nsPerEvent === null ? '' : fmt(ratio(row.nsPerEvent, floor), 2)} | ${rust === undefined ? '' : `${rust} ns`} |`,
     );
@@ -303,7 +366,9 @@ function renderTable(targets: { target: string; value: number | null; limit: num
   lines.push('| --- | ---: | ---: | --- |');
   for (const t of targets) {
     const ok = t.value === null ? 'not measured' : t.value <= t.limit ? 'met' : 'missed';
-    lines.push(`| ${t.target} | ${fmt(t.value, t.unit === '' ? 0 : 2)}${t.value === null ? '' : t.unit} | ${t.limit}${t.unit} | ${ok} |`);
+    lines.push(
+      `| ${t.target} | ${fmt(t.value, t.unit === '' ? 0 : 2)}${t.value === null ? '' : t.unit} | ${t.limit}${t.unit} | ${ok} |`,
+    );
   }
   return lines.join('\n');
 }

@@ -61,8 +61,14 @@ export function realistic(sources: number): Traffic {
     if (r >= 10 && r < 60) for (const m of movers) t.levels[row + m] = SILENT;
   }
   const membership = new Map<number, SourceEvent[]>();
-  membership.set(10, [...movers].map((m) => ({ type: 'source-removed', source: t.ids[m] ?? '' })));
-  membership.set(60, [...movers].map((m) => ({ type: 'source-added', source: t.ids[m] ?? '' })));
+  membership.set(
+    10,
+    [...movers].map((m) => ({ type: 'source-removed', source: t.ids[m] ?? '' })),
+  );
+  membership.set(
+    60,
+    [...movers].map((m) => ({ type: 'source-added', source: t.ids[m] ?? '' })),
+  );
   return { ...t, membership };
 }
 

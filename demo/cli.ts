@@ -33,7 +33,13 @@ export interface Io {
   readonly interactive: boolean;
 }
 
-function numberOption(name: string, text: string | undefined, fallback: number, valid: (n: number) => boolean, rule: string): number {
+function numberOption(
+  name: string,
+  text: string | undefined,
+  fallback: number,
+  valid: (n: number) => boolean,
+  rule: string,
+): number {
   if (text === undefined) return fallback;
   const value = Number(text);
   if (text.trim() === '' || !valid(value)) throw new UserError(`--${name} must be ${rule}, got ${text}`);
@@ -66,8 +72,20 @@ export async function runDemo(args: readonly string[], io: Io): Promise<number> 
       return 0;
     }
     const outputs = numberOption('outputs', values.outputs, 2, (n) => Number.isInteger(n) && n >= 1, 'an integer >= 1');
-    const threshold = numberOption('threshold', values.threshold, 30, (n) => Number.isFinite(n) && n >= 0, 'a number of dB >= 0');
-    const timeout = numberOption('timeout', values.timeout, 1000, (n) => Number.isFinite(n) && n > 0, 'a number of ms > 0');
+    const threshold = numberOption(
+      'threshold',
+      values.threshold,
+      30,
+      (n) => Number.isFinite(n) && n >= 0,
+      'a number of dB >= 0',
+    );
+    const timeout = numberOption(
+      'timeout',
+      values.timeout,
+      1000,
+      (n) => Number.isFinite(n) && n > 0,
+      'a number of ms > 0',
+    );
     const out = resolve(values.out ?? 'demo-out');
 
     let tracks: Track[];
@@ -85,7 +103,12 @@ export async function runDemo(args: readonly string[], io: Io): Promise<number> 
     const totalSamples = Math.max(...tracks.map((t) => t.samples.length));
     const endMs = Math.ceil((totalSamples / 48_000) * 1000) + PACKET_MS;
     const inputs = packetize(tracks);
-    const bar = io.interactive ? new cliProgress.SingleBar({ format: 'mixing [{bar}] {value}/{total} ms of audio', hideCursor: true }, cliProgress.Presets.shades_classic) : undefined;
+    const bar = io.interactive
+      ? new cliProgress.SingleBar(
+          { format: 'mixing [{bar}] {value}/{total} ms of audio', hideCursor: true },
+          cliProgress.Presets.shades_classic,
+        )
+      : undefined;
     bar?.start(endMs, 0);
     const heard = mix(inputs, endMs, { outputs, threshold, timeout, onProgress: (time) => bar?.update(time) });
     bar?.update(endMs);
@@ -93,7 +116,9 @@ export async function runDemo(args: readonly string[], io: Io): Promise<number> 
     const report = makeReport(inputs, heard, endMs, truth);
     const written = await writeOutputs(out, outputs, inputs, heard, endMs, totalSamples, truth);
 
-    io.log(`${tracks.length} sources, ${outputs} outputs, threshold ${threshold} dB, timeout ${timeout} ms, ${(endMs / 1000).toFixed(1)} s of audio`);
+    io.log(
+      `${tracks.length} sources, ${outputs} outputs, threshold ${threshold} dB, timeout ${timeout} ms, ${(endMs / 1000).toFixed(1)} s of audio`,
+    );
     io.log('');
     io.log(formatReport(report));
     io.log('');

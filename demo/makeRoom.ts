@@ -22,11 +22,54 @@ interface Voice {
 }
 
 const voices: Voice[] = [
-  { name: 'alice', role: 'talker', pitchHz: 210, gain: 0.45, noiseFloor: 0.0008, endMs: 20_000, speechMs: [[500, 3800], [9200, 12400], [15800, 19300]] },
-  { name: 'bob', role: 'talker', pitchHz: 115, gain: 0.3, noiseFloor: 0.001, endMs: 20_000, speechMs: [[4000, 7200], [12200, 15200]] },
-  { name: 'carol', role: 'leaves-early', pitchHz: 240, gain: 0.24, noiseFloor: 0.0007, endMs: 11_000, speechMs: [[6900, 9600]] },
+  {
+    name: 'alice',
+    role: 'talker',
+    pitchHz: 210,
+    gain: 0.45,
+    noiseFloor: 0.0008,
+    endMs: 20_000,
+    speechMs: [
+      [500, 3800],
+      [9200, 12400],
+      [15800, 19300],
+    ],
+  },
+  {
+    name: 'bob',
+    role: 'talker',
+    pitchHz: 115,
+    gain: 0.3,
+    noiseFloor: 0.001,
+    endMs: 20_000,
+    speechMs: [
+      [4000, 7200],
+      [12200, 15200],
+    ],
+  },
+  {
+    name: 'carol',
+    role: 'leaves-early',
+    pitchHz: 240,
+    gain: 0.24,
+    noiseFloor: 0.0007,
+    endMs: 11_000,
+    speechMs: [[6900, 9600]],
+  },
   { name: 'dave', role: 'background', pitchHz: 0, gain: 0, noiseFloor: 0.004, endMs: 20_000, speechMs: [] },
-  { name: 'erin', role: 'talker', pitchHz: 175, gain: 0.35, noiseFloor: 0.0009, endMs: 20_000, speechMs: [[2200, 2900], [10400, 11300], [17600, 18600]] },
+  {
+    name: 'erin',
+    role: 'talker',
+    pitchHz: 175,
+    gain: 0.35,
+    noiseFloor: 0.0009,
+    endMs: 20_000,
+    speechMs: [
+      [2200, 2900],
+      [10400, 11300],
+      [17600, 18600],
+    ],
+  },
 ];
 
 export function synthesise(voice: Voice, seed: number): Float32Array {

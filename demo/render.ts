@@ -7,7 +7,11 @@ import { wavBytes, type RoomTruth } from './room.js';
 import { PACKET_MS, PACKET_SAMPLES, type TimedOutputEvent, type TimedSourceEvent } from './session.js';
 
 /** One track per output: the packets it forwarded, where they belong in time; silence where it forwarded none. */
-export function outputTracks(outputs: number, heard: readonly TimedOutputEvent[], totalSamples: number): Float32Array[] {
+export function outputTracks(
+  outputs: number,
+  heard: readonly TimedOutputEvent[],
+  totalSamples: number,
+): Float32Array[] {
   const tracks = Array.from({ length: outputs }, () => new Float32Array(totalSamples));
   for (const { event } of heard) {
     if (event.type !== 'output-pkt') continue;
@@ -36,7 +40,14 @@ export function eventsJsonl(heard: readonly TimedOutputEvent[]): string {
     .map(({ time, event }) =>
       JSON.stringify(
         event.type === 'output-pkt'
-          ? { time, type: event.type, output: event.output, source: event.source, level: event.level, packet: event.data.index }
+          ? {
+              time,
+              type: event.type,
+              output: event.output,
+              source: event.source,
+              level: event.level,
+              packet: event.data.index,
+            }
           : { time, ...event },
       ),
     )
@@ -53,18 +64,25 @@ export async function timelineSvg(
 ): Promise<string> {
   const levels = inputs
     .filter(({ event }) => event.type === 'source-pkt' && event.data.index % 2 === 0)
-    .map(({ event }) => ({ source: event.source, seconds: event.type === 'source-pkt' ? (event.data.index * PACKET_MS) / 1000 : 0, level: event.type === 'source-pkt' ? event.level : 0 }));
+    .map(({ event }) => ({
+      source: event.source,
+      seconds: event.type === 'source-pkt' ? (event.data.index * PACKET_MS) / 1000 : 0,
+      level: event.type === 'source-pkt' ? event.level : 0,
+    }));
   const holds: { output: string; source: string; from: number; to: number }[] = [];
   const open = new Map<number, { source: string; from: number }>();
   for (const { time, event } of heard) {
     if (event.type === 'output-pin') open.set(event.output, { source: event.source, from: time / 1000 });
     else if (event.type === 'output-unpin') {
       const hold = open.get(event.output);
-      if (hold !== undefined) holds.push({ output: `output ${event.output}`, source: hold.source, from: hold.from, to: time / 1000 });
+      if (hold !== undefined)
+        holds.push({ output: `output ${event.output}`, source: hold.source, from: hold.from, to: time / 1000 });
       open.delete(event.output);
     }
   }
-  const speech = (truth?.speakers ?? []).flatMap((s) => s.speechMs.map(([a, b]) => ({ source: s.name, from: a / 1000, to: b / 1000 })));
+  const speech = (truth?.speakers ?? []).flatMap((s) =>
+    s.speechMs.map(([a, b]) => ({ source: s.name, from: a / 1000, to: b / 1000 })),
+  );
   const x = { scale: { domain: [0, endMs / 1000] }, title: 'time (s)' };
   const color = { field: 'source', type: 'nominal' as const, legend: { title: 'source' } };
   const spec: TopLevelSpec = {

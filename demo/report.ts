@@ -59,7 +59,11 @@ export function makeReport(
     pinnedMs: pinnedMs.get(source) ?? 0,
     pins: pins.get(source) ?? 0,
   }));
-  return { sources, switchesPerMinute: (switches * 60_000) / endMs, truth: truth === undefined ? undefined : truthStats(truth, forwarded) };
+  return {
+    sources,
+    switchesPerMinute: (switches * 60_000) / endMs,
+    truth: truth === undefined ? undefined : truthStats(truth, forwarded),
+  };
 }
 
 function truthStats(truth: RoomTruth, forwarded: Map<string, Set<number>>): TruthStats {
@@ -89,9 +93,16 @@ function truthStats(truth: RoomTruth, forwarded: Map<string, Set<number>>): Trut
 /** The report as the terminal shows it. */
 export function formatReport(report: Report): string {
   const header = ['source', 'packets in', 'forwarded', 'pinned (s)', 'pins'];
-  const rows = report.sources.map((s) => [s.source, String(s.packetsIn), String(s.packetsForwarded), (s.pinnedMs / 1000).toFixed(1), String(s.pins)]);
+  const rows = report.sources.map((s) => [
+    s.source,
+    String(s.packetsIn),
+    String(s.packetsForwarded),
+    (s.pinnedMs / 1000).toFixed(1),
+    String(s.pins),
+  ]);
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
-  const line = (cells: string[]) => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('  ');
   const lines = [line(header), ...rows.map(line), ''];
   lines.push(`switches per minute: ${report.switchesPerMinute.toFixed(1)}`);
   if (report.truth !== undefined) {

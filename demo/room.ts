@@ -50,7 +50,8 @@ export function readTrack(file: string): Track {
   }
   const fmt = wav.fmt as { sampleRate: number; numChannels: number };
   if (fmt.numChannels !== 1) throw new UserError(`${file}: has ${fmt.numChannels} channels; the demo needs mono`);
-  if (fmt.sampleRate !== SAMPLE_RATE) throw new UserError(`${file}: is ${fmt.sampleRate} Hz; the demo needs ${SAMPLE_RATE} Hz`);
+  if (fmt.sampleRate !== SAMPLE_RATE)
+    throw new UserError(`${file}: is ${fmt.sampleRate} Hz; the demo needs ${SAMPLE_RATE} Hz`);
   return { name: basename(file).replace(/\.wav$/i, ''), file, samples: floatSamples(wav) };
 }
 

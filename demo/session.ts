@@ -64,7 +64,14 @@ export function mix(events: readonly TimedSourceEvent[], endMs: number, options:
   const room = new Subject<SourceEvent<string, PacketData>>();
   const heard: TimedOutputEvent[] = [];
   room
-    .pipe(audioMixer<string, PacketData>({ outputs: options.outputs, threshold: options.threshold, timeout: options.timeout, scheduler }))
+    .pipe(
+      audioMixer<string, PacketData>({
+        outputs: options.outputs,
+        threshold: options.threshold,
+        timeout: options.timeout,
+        scheduler,
+      }),
+    )
     .subscribe((event) => heard.push({ time: scheduler.now(), event }));
   for (const { time, event } of events) {
     scheduler.schedule(() => {
@@ -73,7 +80,10 @@ export function mix(events: readonly TimedSourceEvent[], endMs: number, options:
   }
   if (options.onProgress !== undefined) {
     const report = options.onProgress;
-    for (let time = 0; time <= endMs; time += 500) scheduler.schedule(() => { report(time); }, time);
+    for (let time = 0; time <= endMs; time += 500)
+      scheduler.schedule(() => {
+        report(time);
+      }, time);
   }
   scheduler.schedule(() => {
     room.complete();

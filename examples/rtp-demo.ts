@@ -32,7 +32,8 @@ const [listenerHost = '', listenerPortText = ''] = values.listener.split(':');
 const listenerPort = Number(listenerPortText);
 if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a UDP port, got ${values.port}`);
 if (!Number.isInteger(outputs) || outputs < 1) fail(`--outputs must be an integer >= 1, got ${values.outputs}`);
-if (!Number.isInteger(listenerPort) || listenerPort < 1 || listenerPort + 2 * (outputs - 1) > 65535) fail(`--listener must be host:port, got ${values.listener}`);
+if (!Number.isInteger(listenerPort) || listenerPort < 1 || listenerPort + 2 * (outputs - 1) > 65535)
+  fail(`--listener must be host:port, got ${values.listener}`);
 
 const server = await startRtpMixerServer({
   port,
@@ -40,10 +41,14 @@ const server = await startRtpMixerServer({
   targets: Array.from({ length: outputs }, (_, k) => ({ host: listenerHost, port: listenerPort + 2 * k })),
 }).catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));
 
-console.log(`mixing RTP from ${server.address.host}:${server.address.port} into ${outputs} outputs -> ${listenerHost}:${listenerPort}+2k`);
+console.log(
+  `mixing RTP from ${server.address.host}:${server.address.port} into ${outputs} outputs -> ${listenerHost}:${listenerPort}+2k`,
+);
 const report = setInterval(() => {
   const { received, invalid, sent, switches } = server.stats;
-  console.log(`received ${received} (${invalid} invalid), sent per output [${sent.join(', ')}], pins per output [${switches.join(', ')}]`);
+  console.log(
+    `received ${received} (${invalid} invalid), sent per output [${sent.join(', ')}], pins per output [${switches.join(', ')}]`,
+  );
 }, 1000);
 process.once('SIGINT', () => {
   clearInterval(report);

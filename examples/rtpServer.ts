@@ -40,7 +40,12 @@ export async function startRtpMixerServer(options: RtpMixerServerOptions): Promi
   const socket: Socket = createSocket('udp4');
   socket.bind(options.port ?? 0, options.host ?? '127.0.0.1');
   await once(socket, 'listening');
-  const stats = { received: 0, invalid: 0, sent: new Array<number>(outputs).fill(0), switches: new Array<number>(outputs).fill(0) };
+  const stats = {
+    received: 0,
+    invalid: 0,
+    sent: new Array<number>(outputs).fill(0),
+    switches: new Array<number>(outputs).fill(0),
+  };
   const onInvalid = (report: InvalidReport) => {
     stats.invalid++;
     options.onInvalid?.(report);

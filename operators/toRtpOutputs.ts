@@ -57,7 +57,9 @@ export function toRtpOutputs<S = number>(
   const outputs = checkOutputs(options.outputs);
   const extensionId = checkExtensionId('extensionId', options.extensionId);
   const outputExtensionId =
-    options.outputExtensionId === undefined ? extensionId : checkExtensionId('outputExtensionId', options.outputExtensionId);
+    options.outputExtensionId === undefined
+      ? extensionId
+      : checkExtensionId('outputExtensionId', options.outputExtensionId);
   const clockRate = options.clockRate ?? 48000;
   if (!Number.isInteger(clockRate) || clockRate <= 0) {
     throw new RangeError(`rx-audio-mixer: option 'clockRate' must be a positive integer, got ${String(clockRate)}`);

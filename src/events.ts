@@ -9,10 +9,7 @@
  */
 
 /** What a media server tells the mixer about the sources in a room. */
-export type SourceEvent<S = string, D = Uint8Array> =
-  | SourceAdded<S>
-  | SourcePacket<S, D>
-  | SourceRemoved<S>;
+export type SourceEvent<S = string, D = Uint8Array> = SourceAdded<S> | SourcePacket<S, D> | SourceRemoved<S>;
 
 /** A source joined the room. */
 export interface SourceAdded<S = string> {
@@ -35,10 +32,7 @@ export interface SourceRemoved<S = string> {
 }
 
 /** What the mixer tells the listener: which source each output track carries, and the packets to forward. */
-export type OutputEvent<S = string, D = Uint8Array> =
-  | OutputPin<S>
-  | OutputPacket<S, D>
-  | OutputUnpin<S>;
+export type OutputEvent<S = string, D = Uint8Array> = OutputPin<S> | OutputPacket<S, D> | OutputUnpin<S>;
 
 /** Output `output` now carries `source`. */
 export interface OutputPin<S = string> {
@@ -76,10 +70,7 @@ export interface LevelledPacket<S = string, D = Uint8Array> extends SourcePacket
  * {@link selectLoudest}. It is a {@link SourceEvent}, so a normalisation step between the two is an ordinary
  * `map` over source events that keeps `level` a number.
  */
-export type LevelledSourceEvent<S = string, D = Uint8Array> =
-  | SourceAdded<S>
-  | LevelledPacket<S, D>
-  | SourceRemoved<S>;
+export type LevelledSourceEvent<S = string, D = Uint8Array> = SourceAdded<S> | LevelledPacket<S, D> | SourceRemoved<S>;
 
 /** The source now belongs to the selected set (one of the loudest). {@link pinOutputs} gives it an output. */
 export interface SourceSelected<S = string> {
@@ -97,10 +88,7 @@ export interface SourceDeselected<S = string> {
  * What {@link selectLoudest} emits: changes of the selected set, and the packets of selected sources only (the same
  * packet objects it received). Within one cause, deselections come first, then selections, then the packet.
  */
-export type SelectionEvent<S = string, D = Uint8Array> =
-  | SourceSelected<S>
-  | SourceDeselected<S>
-  | LevelledPacket<S, D>;
+export type SelectionEvent<S = string, D = Uint8Array> = SourceSelected<S> | SourceDeselected<S> | LevelledPacket<S, D>;
 
 /** Why an input was dropped or repaired. */
 export type InvalidReason =

@@ -53,12 +53,20 @@ export function report(
 }
 
 /** Reports a second `source-added` (or selection) of a known source. */
-export function reportDuplicate(onInvalid: InvalidHandler | undefined, event: { readonly source: unknown }, what = 'was already added'): void {
+export function reportDuplicate(
+  onInvalid: InvalidHandler | undefined,
+  event: { readonly source: unknown },
+  what = 'was already added',
+): void {
   report(onInvalid, 'duplicate-source', event, `source ${show(event.source)} ${what}`);
 }
 
 /** Reports a removal (or deselection) of a source that is not known. */
-export function reportUnknown(onInvalid: InvalidHandler | undefined, event: { readonly source: unknown }, what = 'is not known'): void {
+export function reportUnknown(
+  onInvalid: InvalidHandler | undefined,
+  event: { readonly source: unknown },
+  what = 'is not known',
+): void {
   report(onInvalid, 'unknown-source', event, `source ${show(event.source)} ${what}`);
 }
 

@@ -6,13 +6,7 @@ const AUDIO_LEVEL = rtpExtensionUriToType(AUDIO_LEVEL_URI);
 
 /** Why a datagram is not an RTP packet the mixer can use. */
 export type RtpProblem =
-  | 'truncated'
-  | 'not-rtp'
-  | 'rtcp'
-  | 'bad-csrc-count'
-  | 'bad-extension'
-  | 'bad-padding'
-  | 'empty-payload';
+  'truncated' | 'not-rtp' | 'rtcp' | 'bad-csrc-count' | 'bad-extension' | 'bad-padding' | 'empty-payload';
 
 /** A datagram that could not be used, and why. */
 export interface RtpParseFailure {
@@ -38,7 +32,10 @@ export function parseRtp(datagram: Uint8Array, extensionId: number): RtpPacketIn
   if (second >= 192 && second <= 223) return fail('rtcp', `RTCP packet type ${second} on the RTP port`);
   const csrcBytes = (first & 0x0f) * 4;
   if (FIXED_HEADER + csrcBytes > datagram.byteLength) {
-    return fail('bad-csrc-count', `CSRC count ${first & 0x0f} needs ${FIXED_HEADER + csrcBytes} bytes, the datagram has ${datagram.byteLength}`);
+    return fail(
+      'bad-csrc-count',
+      `CSRC count ${first & 0x0f} needs ${FIXED_HEADER + csrcBytes} bytes, the datagram has ${datagram.byteLength}`,
+    );
   }
   const view = new DataView(datagram.buffer, datagram.byteOffset, datagram.byteLength);
   if (!isRtp(view)) return fail('not-rtp', 'rtp.js does not take it for RTP');

@@ -80,7 +80,8 @@ export class RtpOutputRewriter<S> implements Stage<OutputEvent<S, RtpPacketInfo>
       return;
     }
     if (type === 'output-pin') stream.switched = true;
-    else if (type === 'output-pkt') this.forward(stream, event as OutputEvent<S, RtpPacketInfo> & { type: 'output-pkt' }, now);
+    else if (type === 'output-pkt')
+      this.forward(stream, event as OutputEvent<S, RtpPacketInfo> & { type: 'output-pkt' }, now);
   }
 
   nextDeadline(): undefined {
@@ -128,7 +129,11 @@ export class RtpOutputRewriter<S> implements Stage<OutputEvent<S, RtpPacketInfo>
     packet.setSequenceNumber(sequenceNumber);
     packet.setTimestamp(timestamp);
     packet.setMarker(marker);
-    if (this.config.outputExtensionId !== this.config.extensionId && info.level !== undefined && AUDIO_LEVEL !== undefined) {
+    if (
+      this.config.outputExtensionId !== this.config.extensionId &&
+      info.level !== undefined &&
+      AUDIO_LEVEL !== undefined
+    ) {
       packet.deleteExtension(this.config.extensionId);
       packet.setExtensionMapping({ [AUDIO_LEVEL]: this.config.outputExtensionId });
       packet.setSsrcAudioLevelExtension({ volume: -info.level, voice: info.voiceActivity ?? false });

@@ -34,12 +34,21 @@ export class RtpReader<S> extends TimelessStage<Uint8Array> {
 
   push(datagram: Uint8Array): void {
     if (!(datagram instanceof Uint8Array)) {
-      this.config.onInvalid?.({ reason: 'invalid-event', event: datagram, message: 'expected a datagram (Uint8Array)' });
+      this.config.onInvalid?.({
+        reason: 'invalid-event',
+        event: datagram,
+        message: 'expected a datagram (Uint8Array)',
+      });
       return;
     }
     const parsed = parseRtp(datagram, this.config.extensionId);
     if (isRtpParseFailure(parsed)) {
-      const report: MalformedRtpReport = { reason: 'malformed-rtp', problem: parsed.problem, event: datagram, message: parsed.message };
+      const report: MalformedRtpReport = {
+        reason: 'malformed-rtp',
+        problem: parsed.problem,
+        event: datagram,
+        message: parsed.message,
+      };
       this.config.onInvalid?.(report);
       return;
     }
