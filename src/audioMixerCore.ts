@@ -103,10 +103,6 @@ export class AudioMixerCore<S = string, D = Uint8Array> implements Stage<SourceE
 
   end(now: number): void {
     this.expire(now);
-    this.abort();
-  }
-
-  abort(): void {
     this.outputs.releaseAll();
     this.records.clear();
     this.activity.clear();

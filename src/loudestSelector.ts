@@ -76,7 +76,7 @@ export class LoudestSelector<S, D> extends TimelessStage<LevelledSourceEvent<S, 
   }
 
   /** Selections are released by whoever holds outputs for them ({@link OutputPinner}); here state is dropped. */
-  override abort(): void {
+  override end(): void {
     this.sources.clear();
     this.selection.clear();
   }

@@ -69,7 +69,7 @@ export class OutputPinner<S, D> extends TimelessStage<SelectionEvent<S, D>> {
     }
   }
 
-  override abort(): void {
+  override end(): void {
     this.pinned.clear();
     this.outputs.releaseAll();
   }

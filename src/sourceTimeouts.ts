@@ -91,10 +91,6 @@ export class SourceTimeouts<S, D> implements Stage<SourceEvent<S, D>> {
 
   end(now: number): void {
     this.expire(now);
-    this.abort();
-  }
-
-  abort(): void {
     this.known.clear();
     this.activity.clear();
   }

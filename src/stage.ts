@@ -12,15 +12,16 @@ export interface Stage<I> {
   nextDeadline(): number | undefined;
   /** Emits what is due at `now` (timeouts). */
   expire(now: number): void;
-  /** The input completed at `now`: emits what is due, releases every output, and forgets all state. */
+  /**
+   * The input ended at `now`, completed or failed alike: emits what is due, releases every output, and forgets all
+   * state.
+   */
   end(now: number): void;
-  /** The input failed: releases every output and forgets all state. */
-  abort(): void;
 }
 
 /**
- * A stage that does not depend on time: no deadlines, nothing to expire, and the end of input is like a failure
- * (release what is held). Subclasses that hold nothing inherit a no-op {@link Stage.abort}.
+ * A stage that does not depend on time: no deadlines and nothing to expire. Subclasses that hold nothing inherit a
+ * no-op {@link Stage.end}.
  */
 export abstract class TimelessStage<I> implements Stage<I> {
   abstract push(event: I, now: number): void;
@@ -34,10 +35,6 @@ export abstract class TimelessStage<I> implements Stage<I> {
   }
 
   end(): void {
-    this.abort();
-  }
-
-  abort(): void {
     // Nothing held.
   }
 }

@@ -96,15 +96,14 @@ class StageSubscriber<I, O> extends Subscription implements Observer<I> {
     this.timer = null;
   }
 
-  // Whatever fell due at this instant goes first, as it would on complete; then every output is released.
+  // A failure ends the stage as completion does: what is due goes first, then every output is released.
   private fail(error: unknown): void {
     const stage = this.stage;
     this.stopTimer();
     this.stage = null;
     this.unsubscribe();
     try {
-      stage?.expire(this.scheduler.now());
-      stage?.abort();
+      stage?.end(this.scheduler.now());
     } finally {
       this.downstream.error(error);
     }

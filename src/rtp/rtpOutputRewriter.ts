@@ -1,6 +1,6 @@
 import { packets } from 'rtp.js';
 import type { InvalidHandler, OutputEvent } from '../events.js';
-import { typeOf, type Stage } from '../stage.js';
+import { TimelessStage, typeOf } from '../stage.js';
 import { AUDIO_LEVEL_URI, type RtpPacketInfo } from './rtpPacketInfo.js';
 
 const { RtpPacket, rtpExtensionUriToType } = packets;
@@ -54,13 +54,14 @@ interface OutputStream {
  * source's own clock within a run, the marker bit on the first packet after a switch, and the audio level extension
  * kept (under `outputExtensionId`). Payload bytes are copied untouched.
  */
-export class RtpOutputRewriter<S> implements Stage<OutputEvent<S, RtpPacketInfo>> {
+export class RtpOutputRewriter<S> extends TimelessStage<OutputEvent<S, RtpPacketInfo>> {
   private readonly streams: OutputStream[];
 
   constructor(
     private readonly config: RtpOutputRewriterConfig,
     private readonly emit: (packet: RtpOutputPacket<S>) => void,
   ) {
+    super();
     this.streams = Array.from({ length: config.outputs }, () => ({
       switched: true,
       started: false,
@@ -82,22 +83,6 @@ export class RtpOutputRewriter<S> implements Stage<OutputEvent<S, RtpPacketInfo>
     if (type === 'output-pin') stream.switched = true;
     else if (type === 'output-pkt')
       this.forward(stream, event as OutputEvent<S, RtpPacketInfo> & { type: 'output-pkt' }, now);
-  }
-
-  nextDeadline(): undefined {
-    return undefined;
-  }
-
-  expire(): void {
-    // Rewriting looks at the time of packets only.
-  }
-
-  end(): void {
-    // Nothing held.
-  }
-
-  abort(): void {
-    // Nothing held.
   }
 
   private forward(stream: OutputStream, event: { output: number; source: S; data: RtpPacketInfo }, now: number): void {
