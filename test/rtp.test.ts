@@ -84,6 +84,18 @@ describe('fromRtpPackets on the real captures', () => {
     expect(reports.map((r) => r.reason)).toStrictEqual(['invalid-event']);
   });
 
+  it('toRtpOutputs reports what is not an output event of its outputs, and goes on', async () => {
+    const reports: InvalidReport[] = [];
+    const packets = await lastValueFrom(
+      from([null, { type: 'output-pin', output: 5, source: 1 }] as unknown as OutputEvent<number, RtpPacketInfo>[]).pipe(
+        toRtpOutputs({ outputs: 1, extensionId: 1, onInvalid: (r) => reports.push(r) }),
+        toArray(),
+      ),
+    );
+    expect(packets).toStrictEqual([]);
+    expect(reports.map((r) => r.reason)).toStrictEqual(['invalid-event', 'invalid-event']);
+  });
+
   it('checks its options', () => {
     expect(() => fromRtpPackets({ extensionId: 0 })).toThrow(/'extensionId' must be an integer 1..255, got 0/);
     expect(() => toRtpOutputs({ outputs: 2, extensionId: 1, ssrcs: [1] })).toThrow(/'ssrcs' must give 2 integers/);

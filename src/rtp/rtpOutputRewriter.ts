@@ -75,9 +75,14 @@ export class RtpOutputRewriter<S> extends TimelessStage<OutputEvent<S, RtpPacket
 
   push(event: OutputEvent<S, RtpPacketInfo>, now: number): void {
     const type = typeOf(event);
-    const stream = this.streams[event.output];
+    // Read `output` only from an object: bad input is reported, never thrown.
+    const stream = type === undefined ? undefined : this.streams[event.output];
     if (stream === undefined) {
-      this.config.onInvalid?.({ reason: 'invalid-event', event, message: `no output ${String(event.output)}` });
+      this.config.onInvalid?.({
+        reason: 'invalid-event',
+        event,
+        message: 'expected an output event of an output this stream has',
+      });
       return;
     }
     if (type === 'output-pin') stream.switched = true;
