@@ -1,10 +1,10 @@
-import { ActivityList } from './activityList.js';
 import type { InvalidHandler, OutputEvent, SourceEvent, SourcePacket } from './events.js';
 import { normalisedLevel } from './levels.js';
+import { KnownSources } from './knownSources.js';
 import { Outputs } from './outputs.js';
 import { Selection } from './selection.js';
-import { SourceRecord } from './sourceRecord.js';
-import { reportDuplicate, reportInvalidEvent, reportUnknown, type Stage, typeOf } from './stage.js';
+import type { SourceRecord } from './sourceRecord.js';
+import { reportInvalidEvent, type Stage, typeOf } from './stage.js';
 
 /** Options of {@link AudioMixerCore}, already checked. */
 export interface AudioMixerConfig {
@@ -19,7 +19,7 @@ export interface AudioMixerConfig {
  *
  * It fuses the four stages (`SourceTimeouts`, `LevelTracker`, `LoudestSelector`, `OutputPinner`) for speed: one
  * record per source instead of one per stage, and no intermediate events. The rules themselves are shared with the
- * stages ({@link ActivityList}, {@link Selection}, {@link Outputs}), and a property test checks that
+ * stages ({@link KnownSources}, {@link Selection}, {@link Outputs}), and a property test checks that
  * `timeoutSources, trackLevels, selectLoudest, pinOutputs` emit exactly what this does.
  *
  * @example
@@ -29,16 +29,14 @@ export interface AudioMixerConfig {
  * mixer.expire(mixer.nextDeadline() ?? 0);                   // output-unpin 0 alice, at 1000
  */
 export class AudioMixerCore<S = string, D = Uint8Array> implements Stage<SourceEvent<S, D>> {
-  private readonly records = new Map<S, SourceRecord<S>>();
-  private readonly activity = new ActivityList<SourceRecord<S>>();
+  private readonly known: KnownSources<S>;
   private readonly selection: Selection<SourceRecord<S>>;
   private readonly outputs: Outputs<S, D, SourceRecord<S>>;
-  private readonly timeout: number;
   private readonly onInvalid: InvalidHandler | undefined;
 
   constructor(config: AudioMixerConfig, emit: (event: OutputEvent<S, D>) => void) {
-    this.timeout = config.timeout;
     this.onInvalid = config.onInvalid;
+    this.known = new KnownSources<S>(config.timeout, config.onInvalid);
     const outputs = new Outputs<S, D, SourceRecord<S>>(config.outputs, emit);
     this.outputs = outputs;
     this.selection = new Selection<SourceRecord<S>>(config.outputs, config.threshold, {
@@ -51,38 +49,36 @@ export class AudioMixerCore<S = string, D = Uint8Array> implements Stage<SourceE
 
   /** How many sources are known. */
   get size(): number {
-    return this.records.size;
+    return this.known.size;
   }
 
   push(event: SourceEvent<S, D>, time: number): void {
-    const now = this.activity.monotonic(time);
+    const now = this.known.now(time);
     // Whatever fell due at this instant goes first, whether the timer or the event came first.
-    this.expire(now);
+    this.expireAt(now);
     switch (typeOf(event)) {
       case 'source-pkt': {
         const raw = event as SourcePacket<S, D>;
-        let record = this.records.get(raw.source);
-        if (record === undefined) record = this.add(raw.source, now);
-        else this.activity.touch(record, now);
+        let record = this.known.get(raw.source);
+        if (record === undefined) {
+          record = this.known.add(raw.source, now);
+          this.selection.add(record);
+        } else {
+          this.known.touch(record, now);
+        }
         // A level, not a repaired copy of the packet: a dropped packet costs no allocation.
         const level = normalisedLevel(raw, this.onInvalid);
         if (this.selection.packet(record, level)) this.outputs.forward(record, level, raw.data);
         return;
       }
-      case 'source-added':
-        if (this.records.has(event.source)) {
-          reportDuplicate(this.onInvalid, event);
-          return;
-        }
-        this.add(event.source, now);
+      case 'source-added': {
+        const record = this.known.admit(event, now);
+        if (record !== null) this.selection.add(record);
         return;
+      }
       case 'source-removed': {
-        const record = this.records.get(event.source);
-        if (record === undefined) {
-          reportUnknown(this.onInvalid, event);
-          return;
-        }
-        this.forget(record);
+        const record = this.known.dismiss(event);
+        if (record !== null) this.selection.remove(record);
         return;
       }
       default:
@@ -91,35 +87,21 @@ export class AudioMixerCore<S = string, D = Uint8Array> implements Stage<SourceE
   }
 
   nextDeadline(): number | undefined {
-    return this.activity.deadline(this.timeout);
+    return this.known.deadline();
   }
 
   expire(time: number): void {
-    const now = this.activity.monotonic(time);
-    for (let due = this.activity.due(now, this.timeout); due !== null; due = this.activity.due(now, this.timeout)) {
-      this.forget(due);
-    }
+    this.expireAt(this.known.now(time));
   }
 
-  end(now: number): void {
-    this.expire(now);
+  end(time: number): void {
+    this.expire(time);
     this.outputs.releaseAll();
-    this.records.clear();
-    this.activity.clear();
+    this.known.clear();
     this.selection.clear();
   }
 
-  private add(source: S, now: number): SourceRecord<S> {
-    const record = new SourceRecord(source);
-    this.records.set(source, record);
-    this.activity.append(record, now);
-    this.selection.add(record);
-    return record;
-  }
-
-  private forget(record: SourceRecord<S>): void {
-    this.records.delete(record.source);
-    this.activity.remove(record);
-    this.selection.remove(record);
+  private expireAt(now: number): void {
+    for (let due = this.known.nextDue(now); due !== null; due = this.known.nextDue(now)) this.selection.remove(due);
   }
 }

@@ -20,6 +20,7 @@ export { OutputPinner, type OutputPinnerConfig } from './outputPinner.js';
 export { TimelessStage, type Stage } from './stage.js';
 // The building blocks the core and the stages share, for stages of your own.
 export { ActivityList, type Active } from './activityList.js';
+export { KnownSources } from './knownSources.js';
 export { Selection, type SelectionListener } from './selection.js';
 export { Outputs, type Pinnable } from './outputs.js';
 export { SourceRecord } from './sourceRecord.js';
