@@ -1,6 +1,6 @@
 import type { OperatorFunction } from 'rxjs';
 import type { InvalidHandler, SourceEvent } from '../src/events.js';
-import { checkOnInvalid, checkOptionsObject } from '../src/options.js';
+import { checkExtensionId, checkOnInvalid, checkOptionsObject } from '../src/options.js';
 import { RtpReader } from '../src/rtp/rtpReader.js';
 import type { RtpPacketInfo } from '../src/rtp/rtpPacketInfo.js';
 import { fromStage } from './internal/fromStage.js';
@@ -56,13 +56,4 @@ export function fromRtpPackets<S = number>(
   const sourceOf = options.sourceOf ?? ((packet: RtpPacketInfo) => packet.ssrc as S);
   const config = { extensionId, sourceOf, onInvalid: checkOnInvalid(options.onInvalid) };
   return fromStage((emit) => new RtpReader<S>(config, emit));
-}
-
-/** An RFC 8285 extension id: 1..14 for the one-byte form, up to 255 for the two-byte form. */
-export function checkExtensionId(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 255) {
-    const shown = typeof value === 'number' ? String(value) : typeof value;
-    throw new RangeError(`rx-audio-mixer: option '${name}' must be an integer 1..255, got ${shown}`);
-  }
-  return value;
 }

@@ -1,9 +1,8 @@
 import { asyncScheduler, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import type { InvalidHandler, OutputEvent } from '../src/events.js';
-import { checkOnInvalid, checkOptionsObject, checkOutputs, checkScheduler } from '../src/options.js';
+import { checkExtensionId, checkOnInvalid, checkOptionsObject, checkOutputs, checkScheduler } from '../src/options.js';
 import { RtpOutputRewriter, type RtpOutputPacket } from '../src/rtp/rtpOutputRewriter.js';
 import type { RtpPacketInfo } from '../src/rtp/rtpPacketInfo.js';
-import { checkExtensionId } from './fromRtpPackets.js';
 import { fromStage } from './internal/fromStage.js';
 
 /** Options of {@link toRtpOutputs}. */

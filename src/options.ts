@@ -60,3 +60,11 @@ export function checkScheduler<T>(value: T | undefined, fallback: T): T {
   }
   return value;
 }
+
+/** An RFC 8285 extension id: 1..14 for the one-byte form, up to 255 for the two-byte form. */
+export function checkExtensionId(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 255) {
+    fail('range', name, 'an integer 1..255', value);
+  }
+  return value;
+}
