@@ -18,6 +18,24 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
+  // The sans-IO core: plain state machines that take `now` and call back. RxJS lives in operators/ only.
+  {
+    files: ['src/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['rxjs', 'rxjs/*'], message: 'src/ is the sans-IO core: RxJS belongs in operators/.' },
+            {
+              group: ['**/operators/*', '**/operators'],
+              message: 'src/ is the sans-IO core: it never imports operators.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
   // Scripts run on Node; TypeScript already checks names in .ts files.
   { files: ['**/*.js', '**/*.mjs'], rules: { 'no-undef': 'off' } },

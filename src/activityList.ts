@@ -1,4 +1,4 @@
-/** What {@link ActivityList} needs to know of a source. */
+/** What `ActivityList` needs to know of a source. */
 export interface Active {
   /** Time of the source's last event, in ms. */
   lastActive: number;

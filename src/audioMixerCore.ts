@@ -19,7 +19,7 @@ export interface AudioMixerConfig {
  *
  * It fuses the four stages (`SourceTimeouts`, `LevelTracker`, `LoudestSelector`, `OutputPinner`) for speed: one
  * record per source instead of one per stage, and no intermediate events. The rules themselves are shared with the
- * stages ({@link KnownSources}, {@link Selection}, {@link Outputs}), and a property test checks that
+ * stages (`KnownSources`, `Selection`, `Outputs`), and a property test checks that
  * `timeoutSources, trackLevels, selectLoudest, pinOutputs` emit exactly what this does.
  *
  * @example

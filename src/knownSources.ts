@@ -20,7 +20,7 @@ export class KnownSources<S> {
     return this.records.size;
   }
 
-  /** `time`, never earlier than a time seen before ({@link ActivityList.monotonic}). */
+  /** `time`, never earlier than a time seen before (`ActivityList.monotonic`). */
   now(time: number): number {
     return this.activity.monotonic(time);
   }

@@ -14,7 +14,7 @@ export interface LoudestSelectorConfig {
 }
 
 /**
- * Keeps the `outputs` loudest sources selected, with hysteresis ({@link Selection} has the rules), and forwards the
+ * Keeps the `outputs` loudest sources selected, with hysteresis (`Selection` has the rules), and forwards the
  * packets of selected sources only.
  *
  * - A new source is selected while fewer than `outputs` are; otherwise it waits as a candidate at -127.

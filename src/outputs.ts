@@ -1,7 +1,7 @@
 import type { OutputEvent } from './events.js';
 import { FreeOutputs } from './freeOutputs.js';
 
-/** What {@link Outputs} needs to know of a source. */
+/** What `Outputs` needs to know of a source. */
 export interface Pinnable<S> {
   readonly source: S;
   /** The output it holds, or -1. */

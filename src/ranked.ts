@@ -14,9 +14,9 @@ import { SILENCE } from './levels.js';
 export interface Ranked {
   level: number;
   stamp: number;
-  /** Position in {@link QuietestHeap}, or -1 when not in it. */
+  /** Position in `QuietestHeap`, or -1 when not in it. */
   heapIndex: number;
-  /** Bucket in {@link CandidateBuckets}, or -1 when not in it. */
+  /** Bucket in `CandidateBuckets`, or -1 when not in it. */
   bucket: number;
   prev: this | null;
   next: this | null;

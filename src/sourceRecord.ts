@@ -5,7 +5,7 @@ import type { Ranked } from './ranked.js';
 
 /**
  * Everything the mixer knows of one source. Every stage uses this one class, even for the fields it does not
- * need, so that the shared rules ({@link KnownSources}, {@link Selection}, {@link Outputs}) only ever see one
+ * need, so that the shared rules (`KnownSources`, `Selection`, `Outputs`) only ever see one
  * object shape and stay monomorphic on the hot path.
  */
 export class SourceRecord<S> implements Active, Ranked, Pinnable<S> {

@@ -1,12 +1,12 @@
 /**
- * Reads the shared RTP fixtures (`../shared/fixtures/rtp/`, beside the repository, in CI too): real GStreamer
- * captures of a four-speaker conversation with per-packet ground truth.
+ * Reads the RTP fixtures in `test/fixtures/rtp/` (see its README for how they were made): real GStreamer captures of
+ * a four-speaker conversation with per-packet ground truth.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'pcap-parser';
 
-export const fixtureFolder = fileURLToPath(new URL('../../shared/fixtures/rtp/', import.meta.url));
+export const fixtureFolder = fileURLToPath(new URL('./fixtures/rtp/', import.meta.url));
 
 /** One line of a `<capture>.jsonl` ground truth file (a valid packet). */
 export interface PacketTruth {

@@ -1,8 +1,0 @@
-// rx-audio-mixer/rtp: the RTP adapter. Kept out of the main entry so that the core has no dependency but rxjs;
-// this entry needs the optional peer dependency rtp.js.
-export { fromRtpPackets, type FromRtpPacketsOptions } from '../../operators/fromRtpPackets.js';
-export { toRtpOutputs, type ToRtpOutputsOptions } from '../../operators/toRtpOutputs.js';
-export { parseRtp, isRtpParseFailure, type RtpParseFailure, type RtpProblem } from './parseRtp.js';
-export { RtpReader, type MalformedRtpReport, type RtpReaderConfig } from './rtpReader.js';
-export { RtpOutputRewriter, type RtpOutputPacket, type RtpOutputRewriterConfig } from './rtpOutputRewriter.js';
-export { AUDIO_LEVEL_URI, type RtpPacketInfo } from './rtpPacketInfo.js';
