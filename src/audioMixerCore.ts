@@ -4,7 +4,7 @@ import { KnownSources } from './knownSources.js';
 import { Outputs } from './outputs.js';
 import { Selection } from './selection.js';
 import type { SourceRecord } from './sourceRecord.js';
-import { reportInvalidEvent, type Stage, typeOf } from './stage.js';
+import { reportInvalidEvent, SerialStage, typeOf } from './stage.js';
 
 /** Options of {@link AudioMixerCore}, already checked. */
 export interface AudioMixerConfig {
@@ -28,13 +28,14 @@ export interface AudioMixerConfig {
  * mixer.push({ type: 'source-added', source: 'alice' }, 0);   // output-pin 0 alice
  * mixer.expire(mixer.nextDeadline() ?? 0);                   // output-unpin 0 alice, at 1000
  */
-export class AudioMixerCore<S = string, D = Uint8Array> implements Stage<SourceEvent<S, D>> {
+export class AudioMixerCore<S = string, D = Uint8Array> extends SerialStage<SourceEvent<S, D>> {
   private readonly known: KnownSources<S>;
   private readonly selection: Selection<SourceRecord<S>>;
   private readonly outputs: Outputs<S, D, SourceRecord<S>>;
   private readonly onInvalid: InvalidHandler | undefined;
 
   constructor(config: AudioMixerConfig, emit: (event: OutputEvent<S, D>) => void) {
+    super();
     this.onInvalid = config.onInvalid;
     this.known = new KnownSources<S>(config.timeout, config.onInvalid);
     const outputs = new Outputs<S, D, SourceRecord<S>>(config.outputs, emit);
@@ -52,7 +53,7 @@ export class AudioMixerCore<S = string, D = Uint8Array> implements Stage<SourceE
     return this.known.size;
   }
 
-  push(event: SourceEvent<S, D>, time: number): void {
+  protected handle(event: SourceEvent<S, D>, time: number): void {
     const now = this.known.now(time);
     // Whatever fell due at this instant goes first, whether the timer or the event came first.
     this.expireAt(now);
@@ -90,12 +91,12 @@ export class AudioMixerCore<S = string, D = Uint8Array> implements Stage<SourceE
     return this.known.deadline();
   }
 
-  expire(time: number): void {
+  protected onExpire(time: number): void {
     this.expireAt(this.known.now(time));
   }
 
-  end(time: number): void {
-    this.expire(time);
+  protected onEnd(time: number): void {
+    this.onExpire(time);
     this.outputs.releaseAll();
     this.known.clear();
     this.selection.clear();

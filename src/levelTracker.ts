@@ -23,7 +23,7 @@ export class LevelTracker<S, D> extends TimelessStage<SourceEvent<S, D>> {
     this.onInvalid = config.onInvalid;
   }
 
-  push(event: SourceEvent<S, D>): void {
+  protected handle(event: SourceEvent<S, D>): void {
     switch (typeOf(event)) {
       case 'source-pkt':
         this.emit(levelledPacket(event as SourcePacket<S, D>, this.onInvalid));

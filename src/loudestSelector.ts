@@ -45,7 +45,7 @@ export class LoudestSelector<S, D> extends TimelessStage<LevelledSourceEvent<S, 
     });
   }
 
-  push(event: LevelledSourceEvent<S, D>): void {
+  protected handle(event: LevelledSourceEvent<S, D>): void {
     switch (typeOf(event)) {
       case 'source-pkt': {
         const packet = levelledPacket(event as SourcePacket<S, D>, this.onInvalid);
@@ -76,7 +76,7 @@ export class LoudestSelector<S, D> extends TimelessStage<LevelledSourceEvent<S, 
   }
 
   /** Selections are released by whoever holds outputs for them ({@link OutputPinner}); here state is dropped. */
-  override end(): void {
+  protected override onEnd(): void {
     this.sources.clear();
     this.selection.clear();
   }

@@ -29,7 +29,7 @@ export class OutputPinner<S, D> extends TimelessStage<SelectionEvent<S, D>> {
     this.outputs = new Outputs(config.outputs, emit);
   }
 
-  push(event: SelectionEvent<S, D>): void {
+  protected handle(event: SelectionEvent<S, D>): void {
     switch (typeOf(event)) {
       case 'source-pkt': {
         const packet = event as LevelledPacket<S, D>;
@@ -69,7 +69,7 @@ export class OutputPinner<S, D> extends TimelessStage<SelectionEvent<S, D>> {
     }
   }
 
-  override end(): void {
+  protected override onEnd(): void {
     this.pinned.clear();
     this.outputs.releaseAll();
   }

@@ -1,6 +1,6 @@
 import type { InvalidHandler, SourceEvent, SourcePacket } from './events.js';
 import { KnownSources } from './knownSources.js';
-import { reportInvalidEvent, type Stage, typeOf } from './stage.js';
+import { reportInvalidEvent, SerialStage, typeOf } from './stage.js';
 
 /** Options of {@link SourceTimeouts}. */
 export interface SourceTimeoutsConfig {
@@ -17,7 +17,7 @@ export interface SourceTimeoutsConfig {
  * ms gets a `source-removed` at `last event time + timeout`, oldest activity first. A packet costs O(1); timeouts
  * cost O(expired) (`KnownSources`).
  */
-export class SourceTimeouts<S, D> implements Stage<SourceEvent<S, D>> {
+export class SourceTimeouts<S, D> extends SerialStage<SourceEvent<S, D>> {
   private readonly known: KnownSources<S>;
   private readonly onInvalid: InvalidHandler | undefined;
 
@@ -25,6 +25,7 @@ export class SourceTimeouts<S, D> implements Stage<SourceEvent<S, D>> {
     config: SourceTimeoutsConfig,
     private readonly emit: (event: SourceEvent<S, D>) => void,
   ) {
+    super();
     this.onInvalid = config.onInvalid;
     this.known = new KnownSources<S>(config.timeout, config.onInvalid);
   }
@@ -34,7 +35,7 @@ export class SourceTimeouts<S, D> implements Stage<SourceEvent<S, D>> {
     return this.known.size;
   }
 
-  push(event: SourceEvent<S, D>, time: number): void {
+  protected handle(event: SourceEvent<S, D>, time: number): void {
     const now = this.known.now(time);
     // Whatever fell due at this instant goes first, whether the timer or the event came first.
     this.expireAt(now);
@@ -66,12 +67,12 @@ export class SourceTimeouts<S, D> implements Stage<SourceEvent<S, D>> {
     return this.known.deadline();
   }
 
-  expire(time: number): void {
+  protected onExpire(time: number): void {
     this.expireAt(this.known.now(time));
   }
 
-  end(time: number): void {
-    this.expire(time);
+  protected onEnd(time: number): void {
+    this.onExpire(time);
     this.known.clear();
   }
 

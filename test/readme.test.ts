@@ -51,6 +51,13 @@ it('README: following some sources prints what the README says', () => {
   expect(printed[example]?.join('\n')).toBe(said?.trimEnd());
 });
 
+it('README: a source added from a callback waits for the takeover to finish', () => {
+  const example = blocks.findIndex((code) => code.includes("source: 'carol' });\n});"));
+  expect(example).toBeGreaterThanOrEqual(0);
+  const said = texts.find((text) => text.includes('output-pkt 0 bob\noutput-unpin 0 bob'));
+  expect(printed[example]?.join('\n')).toBe(said?.trimEnd());
+});
+
 it('README: shows the commands a newcomer runs', () => {
   expect(readme).toContain('npm install && npm test');
 });

@@ -17,15 +17,31 @@ const timeless: SchedulerLike = {
 };
 
 /**
+ * The longest delay a timer is given: Node (and browsers) take a delay of 2^31 ms or more as 1 ms. A deadline further
+ * away is reached in steps of this length; each step finds nothing due and re-arms.
+ */
+export const MAX_TIMER_DELAY = 2 ** 31 - 1;
+
+/** How the input ended, when it ended while the stage was busy. */
+type Ending = { readonly error: unknown } | 'complete';
+
+/**
  * The upstream side of one subscription: feeds the stage, keeps its timer, and passes its events on.
  *
  * It is an observer that is also a subscription, so RxJS uses it as the subscriber itself: once downstream
  * unsubscribes it is closed, and a synchronous source (`range`, `from(array)`) sees that and stops at once instead of
  * draining into a dead end.
+ *
+ * Re-entrancy: an event that a subscriber (or `onInvalid`) pushes into the source while the stage is handling
+ * another is queued by the stage ({@link Stage}) and handled right after it. A completion or error that arrives
+ * that way waits here until the stage is done, so it comes after every event pushed before it. The timer is armed
+ * only once the outermost call has returned, and never after downstream has unsubscribed.
  */
 class StageSubscriber<I, O> extends Subscription implements Observer<I> {
   private stage: Stage<I> | null;
   private timer: Subscription | null = null;
+  private busy = false;
+  private ending: Ending | null = null;
 
   constructor(
     createStage: (emit: (event: O) => void) => Stage<I>,
@@ -44,19 +60,73 @@ class StageSubscriber<I, O> extends Subscription implements Observer<I> {
   next(event: I): void {
     const stage = this.stage;
     if (stage === null) return;
+    if (this.busy) {
+      stage.push(event, this.scheduler.now()); // queued by the stage, handled once the current call is done
+      return;
+    }
+    this.busy = true;
     try {
       stage.push(event, this.scheduler.now());
-      this.armTimer(stage);
     } catch (error) {
-      this.fail(error);
+      this.busy = false;
+      this.finish({ error });
+      return;
     }
+    this.busy = false;
+    this.settle(stage);
   }
 
   error(error: unknown): void {
-    if (this.stage !== null) this.fail(error);
+    if (this.stage === null) return;
+    if (this.busy) this.ending ??= { error };
+    else this.finish({ error });
   }
 
   complete(): void {
+    if (this.stage === null) return;
+    if (this.busy) this.ending ??= 'complete';
+    else this.finish('complete');
+  }
+
+  private readonly onTimer = (): void => {
+    this.timer = null;
+    const stage = this.stage;
+    if (stage === null) return;
+    this.busy = true;
+    try {
+      stage.expire(this.scheduler.now());
+    } catch (error) {
+      this.busy = false;
+      this.finish({ error });
+      return;
+    }
+    this.busy = false;
+    this.settle(stage);
+  };
+
+  /** After the outermost call: end if the input ended meanwhile, else arm the timer (unless downstream left). */
+  private settle(stage: Stage<I>): void {
+    if (this.stage === null) return; // unsubscribed in mid-emission: no timer may outlive it
+    if (this.ending !== null) {
+      this.finish(this.ending);
+      return;
+    }
+    // The stage's deadline only moves later, so a timer already set fires no later than needed and re-arms.
+    const deadline = stage.nextDeadline();
+    if (deadline === undefined) this.stopTimer();
+    else if (this.timer === null) {
+      const delay = Math.min(MAX_TIMER_DELAY, Math.max(0, deadline - this.scheduler.now()));
+      this.timer = this.scheduler.schedule(this.onTimer, delay);
+    }
+  }
+
+  private stopTimer(): void {
+    this.timer?.unsubscribe();
+    this.timer = null;
+  }
+
+  // Completion and failure end the stage alike: what is due goes first, then every output is released.
+  private finish(ending: Ending): void {
     const stage = this.stage;
     if (stage === null) return;
     this.stopTimer();
@@ -69,44 +139,8 @@ class StageSubscriber<I, O> extends Subscription implements Observer<I> {
       return;
     }
     this.unsubscribe();
-    this.downstream.complete();
-  }
-
-  // The stage's deadline only moves later, so a timer already set fires no later than needed and re-arms.
-  private armTimer(stage: Stage<I>): void {
-    const deadline = stage.nextDeadline();
-    if (deadline === undefined) this.stopTimer();
-    else this.timer ??= this.scheduler.schedule(this.onTimer, Math.max(0, deadline - this.scheduler.now()));
-  }
-
-  private readonly onTimer = (): void => {
-    this.timer = null;
-    const stage = this.stage;
-    if (stage === null) return;
-    try {
-      stage.expire(this.scheduler.now());
-      this.armTimer(stage);
-    } catch (error) {
-      this.fail(error);
-    }
-  };
-
-  private stopTimer(): void {
-    this.timer?.unsubscribe();
-    this.timer = null;
-  }
-
-  // A failure ends the stage as completion does: what is due goes first, then every output is released.
-  private fail(error: unknown): void {
-    const stage = this.stage;
-    this.stopTimer();
-    this.stage = null;
-    this.unsubscribe();
-    try {
-      stage?.end(this.scheduler.now());
-    } finally {
-      this.downstream.error(error);
-    }
+    if (ending === 'complete') this.downstream.complete();
+    else this.downstream.error(ending.error);
   }
 }
 

@@ -73,7 +73,7 @@ export class RtpOutputRewriter<S> extends TimelessStage<OutputEvent<S, RtpPacket
     }));
   }
 
-  push(event: OutputEvent<S, RtpPacketInfo>, now: number): void {
+  protected handle(event: OutputEvent<S, RtpPacketInfo>, now: number): void {
     const type = typeOf(event);
     // Read `output` only from an object: bad input is reported, never thrown.
     const stream = type === undefined ? undefined : this.streams[event.output];

@@ -32,7 +32,7 @@ export class RtpReader<S> extends TimelessStage<Uint8Array> {
     super();
   }
 
-  push(datagram: Uint8Array): void {
+  protected handle(datagram: Uint8Array): void {
     if (!(datagram instanceof Uint8Array)) {
       this.config.onInvalid?.({
         reason: 'invalid-event',
