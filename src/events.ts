@@ -102,7 +102,7 @@ export type InvalidReason =
   | 'duplicate-source'
   /** `source-removed` (or `source-deselected`) for a source that is not known: ignored. */
   | 'unknown-source'
-  /** A packet reached {@link pinOutputs} for a source that holds no output: dropped. */
+  /** A packet reached {@link pinOutputs} (or `toRtpOutputs`) for a source that holds no output: dropped. */
   | 'not-pinned'
   /** A selection reached {@link pinOutputs} while every output was taken: dropped. */
   | 'no-free-output'

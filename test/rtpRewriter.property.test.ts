@@ -25,6 +25,7 @@ const run = fc.record({
   firstTs: fc.integer({ min: 2 ** 32 - 5000, max: 2 ** 32 - 1 }),
   packets: fc.integer({ min: 1, max: 40 }),
   gapBeforeMs: fc.integer({ min: 0, max: 500 }),
+  packetMs: fc.constantFrom(10, 20, 40, 60),
 });
 
 it('keeps every output stream contiguous, continuous and marked at switches', () => {
@@ -43,15 +44,18 @@ it('keeps every output stream contiguous, continuous and marked at switches', ()
         now += r.gapBeforeMs;
         push({ type: 'output-pin', output: 0, source: r.ssrc });
         for (let k = 0; k < r.packets; k++) {
-          if (k > 0) now += 20;
-          const info = rtpPacket(r.ssrc, r.firstSeq + k, r.firstTs + 960 * k, k);
+          if (k > 0) now += r.packetMs;
+          const info = rtpPacket(r.ssrc, r.firstSeq + k, r.firstTs + 48 * r.packetMs * k, k);
           push({ type: 'output-pkt', output: 0, source: r.ssrc, level: -30, data: info });
         }
         push({ type: 'output-unpin', output: 0, source: r.ssrc });
       }
       expect(out.length).toBe(runs.reduce((n, r) => n + r.packets, 0));
       let index = 0;
-      runs.forEach((r) => {
+      runs.forEach((r, n) => {
+        const before = runs[n - 1];
+        // One packet's duration of the run before: its own step once it has shown one, else 20 ms.
+        const previousTicks = before !== undefined && before.packets > 1 ? 48 * before.packetMs : 960;
         for (let k = 0; k < r.packets; k++, index++) {
           const p = out[index] as (typeof out)[number];
           const parsed = new packets.RtpPacket(new DataView(p.datagram.buffer, p.datagram.byteOffset, p.datagram.byteLength));
@@ -65,8 +69,9 @@ it('keeps every output stream contiguous, continuous and marked at switches', ()
             continue;
           }
           const step = (p.timestamp - previous.timestamp) >>> 0;
-          // Within a run, the source's own clock; across a switch, the real time elapsed (at least one tick).
-          expect(step).toBe(k > 0 ? 960 : Math.max(1, Math.round((p.time - previous.time) * 48)));
+          // Within a run, the source's own clock; across a switch, the real time elapsed, at least one packet's
+          // duration, so that the new source's first packet never overlaps the audio of the one before.
+          expect(step).toBe(k > 0 ? 48 * r.packetMs : Math.max(previousTicks, Math.round((p.time - previous.time) * 48)));
         }
       });
     }),

@@ -1,8 +1,7 @@
 import { packets } from 'rtp.js';
-import { AUDIO_LEVEL_URI, type RtpPacketInfo } from './rtpPacketInfo.js';
+import type { RtpPacketInfo } from './rtpPacketInfo.js';
 
-const { RtpPacket, isRtp, rtpExtensionUriToType } = packets;
-const AUDIO_LEVEL = rtpExtensionUriToType(AUDIO_LEVEL_URI);
+const { RtpPacket, isRtp } = packets;
 
 /** Why a datagram is not an RTP packet the mixer can use. */
 export type RtpProblem =
@@ -39,28 +38,37 @@ export function parseRtp(datagram: Uint8Array, extensionId: number): RtpPacketIn
   }
   const view = new DataView(datagram.buffer, datagram.byteOffset, datagram.byteLength);
   if (!isRtp(view)) return fail('not-rtp', 'rtp.js does not take it for RTP');
-  let packet: InstanceType<typeof RtpPacket>;
   try {
-    packet = new RtpPacket(view);
+    return read(new RtpPacket(view), datagram, extensionId);
   } catch (error) {
+    // rtp.js throws on structure it cannot walk; nothing it throws may end the caller's stream.
     const message = error instanceof Error ? error.message : String(error);
     return fail(/padding/i.test(message) ? 'bad-padding' : 'bad-extension', `rtp.js: ${message}`);
   }
+}
+
+function read(
+  packet: InstanceType<typeof RtpPacket>,
+  datagram: Uint8Array,
+  extensionId: number,
+): RtpPacketInfo | RtpParseFailure {
+  const first = datagram[0] ?? 0;
   if ((first & 0x20) !== 0 && datagram[datagram.byteLength - 1] === 0) {
     return fail('bad-padding', 'padding bit set with a padding count of 0 (RFC 3550 requires at least 1)');
   }
   const payload = packet.getPayload();
   if (payload.byteLength === 0) return fail('empty-payload', 'the RTP payload is empty');
-  if (AUDIO_LEVEL !== undefined) packet.setExtensionMapping({ [AUDIO_LEVEL]: extensionId });
-  const level = packet.getSsrcAudioLevelExtension();
+  // RFC 6464: one byte, V then the level in -dBov. RFC 8285 lets a two-byte element be empty: no level then.
+  const element = packet.getExtension(extensionId);
+  const byte = element !== undefined && element.byteLength >= 1 ? element.getUint8(0) : undefined;
   return {
     ssrc: packet.getSsrc(),
     sequenceNumber: packet.getSequenceNumber(),
     timestamp: packet.getTimestamp(),
     marker: packet.getMarker(),
     payloadType: packet.getPayloadType(),
-    level: level === undefined ? undefined : level.volume === 0 ? 0 : -level.volume,
-    voiceActivity: level?.voice,
+    level: byte === undefined ? undefined : (byte & 0x7f) === 0 ? 0 : -(byte & 0x7f),
+    voiceActivity: byte === undefined ? undefined : (byte & 0x80) !== 0,
     payload: new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength),
     datagram,
   };
