@@ -1,0 +1,260 @@
+// The README's shell commands, run as written: `npm run rtp-demo`, the GStreamer sender pipeline (one per espeak-ng
+// speaker, taking turns) and the receiver pipeline (its audio sink swapped for a WAV file). The decoded outputs must
+// hold every turn's speech. Only the ports (free ones on loopback) and file names are substituted.
+//
+// Needs GStreamer and espeak-ng (`.ci/run` installs them). Outside CI without them, the test skips and says how to
+// install them; in CI it fails instead.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import wavefile from 'wavefile';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const readme = readFileSync(join(root, 'README.md'), 'utf8');
+const tools = ['gst-launch-1.0', 'espeak-ng'];
+const missing = tools.filter((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0);
+const INSTALL =
+  'apt-get install -y gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad espeak-ng';
+if (missing.length > 0 && process.env.CI === undefined) {
+  console.warn(`skipping the README's GStreamer commands: ${missing.join(' and ')} not installed (${INSTALL})`);
+}
+
+/** The README's commands, taken from its text. */
+export function readmeCommands() {
+  const server = /^npm run rtp-demo -- .*$/m.exec(readme)?.[0];
+  const sender = /^```sh\n(gst-launch-1\.0 filesrc[\s\S]*?)^```$/m.exec(readme)?.[1]?.trim();
+  const receiver = /`(gst-launch-1\.0 udpsrc [^`]*)`/.exec(readme)?.[1];
+  if (server === undefined || sender === undefined || receiver === undefined) {
+    throw new Error('the README no longer has the rtp-demo, sender and receiver commands');
+  }
+  return { server, sender, receiver };
+}
+
+/** A free UDP port on loopback with `count` free ports after it, every second one (the listener's port + 2k). */
+async function freePorts(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20000 + 2 * Math.floor(Math.random() * 10000);
+    const sockets = Array.from({ length: count }, () => createSocket('udp4'));
+    const bound = await Promise.all(
+      sockets.map(
+        (socket, k) =>
+          new Promise<boolean>((resolve) => {
+            socket.once('error', () => { resolve(false); });
+            socket.bind(base + 2 * k, '127.0.0.1', () => { resolve(true); });
+          }),
+      ),
+    );
+    await Promise.all(sockets.map((socket) => new Promise<void>((resolve) => socket.close(() => { resolve(); }))).map((p) => p.catch(() => undefined)));
+    if (bound.every(Boolean)) return base;
+  }
+  throw new Error('no free UDP ports on loopback');
+}
+
+interface Turn {
+  speaker: string;
+  voice: string;
+  text: string;
+  startMs: number;
+}
+
+export const TURNS: Turn[] = [
+  { speaker: 'alice', voice: 'en-us+f3', text: 'Good morning everyone, shall we begin with the budget?', startMs: 600 },
+  { speaker: 'bob', voice: 'en-gb+m3', text: 'Yes, the numbers for the third quarter look much better.', startMs: 4600 },
+  { speaker: 'carol', voice: 'en-gb-scotland+f2', text: 'I still have questions about the travel costs though.', startMs: 8600 },
+  { speaker: 'dave', voice: 'en-us+m1', text: 'Let us write them down and answer them by Friday.', startMs: 12600 },
+];
+
+const SAMPLE_RATE = 22050; // espeak-ng's own rate: the sender pipeline resamples to 48 kHz
+
+/** Speaks a turn with espeak-ng; returns its samples (16-bit mono). */
+export function speak(turn: Turn, folder: string): Int16Array {
+  const file = join(folder, `${turn.speaker}-speech.wav`);
+  const result = spawnSync('espeak-ng', ['-v', turn.voice, '-s', '165', '-w', file, turn.text]);
+  if (result.status !== 0) throw new Error(`espeak-ng failed: ${String(result.stderr)}`);
+  return readSamples(file).samples;
+}
+
+/** Reads a 16-bit PCM WAV as mono samples. */
+export function readSamples(file: string): { samples: Int16Array; rate: number } {
+  const wav = new wavefile.WaveFile(readFileSync(file));
+  const format = wav.fmt as { numChannels: number; sampleRate: number; bitsPerSample: number };
+  if (format.bitsPerSample !== 16) throw new Error(`${file}: ${format.bitsPerSample}-bit, expected 16`);
+  const data = (wav.data as { samples: Uint8Array }).samples;
+  const all = new Int16Array(data.buffer, data.byteOffset, data.byteLength / 2);
+  const channels = format.numChannels;
+  const mono = new Int16Array(Math.floor(all.length / channels));
+  for (let i = 0; i < mono.length; i++) {
+    let sum = 0;
+    for (let c = 0; c < channels; c++) sum += all[i * channels + c] ?? 0;
+    mono[i] = Math.round(sum / channels);
+  }
+  return { samples: mono, rate: format.sampleRate };
+}
+
+/** Writes 16-bit mono PCM. */
+export function writeSamples(file: string, samples: Int16Array, rate: number): void {
+  const wav = new wavefile.WaveFile();
+  wav.fromScratch(1, rate, '16', samples);
+  writeFileSync(file, wav.toBuffer());
+}
+
+/** RMS per 10 ms frame. */
+export function envelope(samples: Int16Array, rate: number): Float64Array {
+  const frame = Math.round(rate / 100);
+  const out = new Float64Array(Math.floor(samples.length / frame));
+  for (let f = 0; f < out.length; f++) {
+    let sum = 0;
+    for (let i = f * frame; i < (f + 1) * frame; i++) sum += (samples[i] ?? 0) ** 2;
+    out[f] = Math.sqrt(sum / frame);
+  }
+  return out;
+}
+
+/** The best Pearson correlation of `pattern` with any window of `signal` of the same length. */
+export function bestMatch(pattern: Float64Array, signal: Float64Array): number {
+  const n = pattern.length;
+  const mean = (a: Float64Array, from: number) => {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += a[from + i]!;
+    return s / n;
+  };
+  const pm = mean(pattern, 0);
+  let pv = 0;
+  for (let i = 0; i < n; i++) pv += (pattern[i]! - pm) ** 2;
+  let best = -1;
+  for (let shift = 0; shift + n <= signal.length; shift++) {
+    const sm = mean(signal, shift);
+    let cov = 0;
+    let sv = 0;
+    for (let i = 0; i < n; i++) {
+      const d = signal[shift + i]! - sm;
+      cov += (pattern[i]! - pm) * d;
+      sv += d * d;
+    }
+    if (sv > 0 && pv > 0) best = Math.max(best, cov / Math.sqrt(pv * sv));
+  }
+  return best;
+}
+
+/** Starts a shell command in its own process group, collecting its output. */
+export function start(command: string): ChildProcess & { output: () => string } {
+  const child = spawn('bash', ['-c', command], { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return Object.assign(child, { output: () => output });
+}
+
+export function exited(child: ChildProcess, ms: number): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return Promise.race([
+    new Promise<number | null>((resolve) => child.once('exit', (code) => { resolve(code); })),
+    sleep(ms).then(() => {
+      throw new Error(`process still running after ${ms} ms`);
+    }),
+  ]);
+}
+
+export function interrupt(child: ChildProcess): void {
+  if (child.pid !== undefined && child.exitCode === null) {
+    try {
+      process.kill(-child.pid, 'SIGINT');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+const children: ChildProcess[] = [];
+afterAll(() => {
+  for (const child of children) {
+    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) continue;
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
+
+describe.skipIf(missing.length > 0 && process.env.CI === undefined)("the README's GStreamer commands", () => {
+  it(
+    'rtp-demo mixes four espeak-ng speakers sent by the README sender; the README receiver decodes every turn',
+    { timeout: 90_000 },
+    async () => {
+      expect(missing, `missing in CI: ${INSTALL}`).toStrictEqual([]);
+      const { server, sender, receiver } = readmeCommands();
+      const folder = mkdtempSync(join(tmpdir(), 'rx-audio-mixer-gst-'));
+      try {
+        const totalMs = 17000;
+        const speech = TURNS.map((turn) => {
+          const samples = speak(turn, folder);
+          const padded = new Int16Array(Math.round((totalMs / 1000) * SAMPLE_RATE));
+          padded.set(samples.subarray(0, padded.length - Math.round((turn.startMs / 1000) * SAMPLE_RATE)), Math.round((turn.startMs / 1000) * SAMPLE_RATE));
+          writeSamples(join(folder, `${turn.speaker}.wav`), padded, SAMPLE_RATE);
+          return envelope(samples, SAMPLE_RATE);
+        });
+
+        const mixerPort = await freePorts(1);
+        const listenerPort = await freePorts(3);
+        const serverCommand = server.replace('--port 5004', `--port ${mixerPort}`).replace('127.0.0.1:6000', `127.0.0.1:${listenerPort}`);
+        expect(serverCommand).not.toBe(server);
+        const mixer = start(serverCommand);
+        children.push(mixer);
+        const receivers = [0, 1, 2].map((k) => {
+          const command = receiver
+            .replace('gst-launch-1.0 ', 'gst-launch-1.0 -e ')
+            .replace('port=6000', `port=${listenerPort + 2 * k}`)
+            .replace('autoaudiosink', `audioconvert ! audio/x-raw,format=S16LE ! wavenc ! filesink location=${join(folder, `output-${k}.wav`)}`);
+          const child = start(command);
+          children.push(child);
+          return child;
+        });
+        for (let waited = 0; !mixer.output().includes('mixing RTP from'); waited += 100) {
+          if (waited > 30_000 || mixer.exitCode !== null) throw new Error(`rtp-demo did not start:\n${mixer.output()}`);
+          await sleep(100);
+        }
+        await sleep(1000); // the receivers' pipelines are playing
+
+        const senders = TURNS.map((turn) => {
+          const command = sender.replace('location=alice.wav', `location=${join(folder, `${turn.speaker}.wav`)}`).replace('port=5004', `port=${mixerPort}`);
+          const child = start(command);
+          children.push(child);
+          return child;
+        });
+        const codes = await Promise.all(senders.map((child) => exited(child, 60_000)));
+        expect(codes, senders.map((s) => s.output()).join('\n')).toStrictEqual([0, 0, 0, 0]);
+        await sleep(500);
+        receivers.forEach(interrupt);
+        await Promise.all(receivers.map((child) => exited(child, 10_000)));
+        interrupt(mixer);
+        await exited(mixer, 10_000); // npm passes the interrupt on to the demo, which closes its socket
+        expect(mixer.output()).toMatch(/received \d+ \(0 invalid\)/);
+
+        const outputs = [0, 1, 2].map((k) => {
+          const { samples, rate } = readSamples(join(folder, `output-${k}.wav`));
+          expect(rate).toBe(48000);
+          return envelope(samples, rate);
+        });
+        // Every turn's speech, with its own loudness contour, is in one of the decoded outputs.
+        const matches = speech.map((turn) => Math.max(...outputs.map((output) => bestMatch(turn, output))));
+        console.log(`README commands: best match of each turn in the decoded outputs: ${matches.map((m) => m.toFixed(3)).join(', ')}`);
+        for (const [k, match] of matches.entries()) expect(match, `${TURNS[k]!.speaker}'s turn`).toBeGreaterThan(0.85);
+        // The measure tells speakers apart: no turn matches another speaker's speech that well.
+        for (const [k, turn] of speech.entries()) {
+          for (const [j, other] of speech.entries()) {
+            const longer = other.length >= turn.length ? other : Float64Array.from([...other, ...new Float64Array(turn.length)]);
+            if (j !== k) expect(bestMatch(turn, longer), `${TURNS[k]!.speaker} vs ${TURNS[j]!.speaker}`).toBeLessThan(0.6);
+          }
+        }
+      } finally {
+        rmSync(folder, { recursive: true, force: true });
+      }
+    },
+  );
+});
