@@ -5,6 +5,7 @@ export { timeoutSources } from './operators/timeoutSources.js';
 export { trackLevels } from './operators/trackLevels.js';
 export { selectLoudest } from './operators/selectLoudest.js';
 export { pinOutputs } from './operators/pinOutputs.js';
+export { mixRoom, type ListenOptions, type MixRoom } from './operators/mixRoom.js';
 export type {
   AudioMixerOptions,
   PinOutputsOptions,
@@ -18,6 +19,7 @@ export { SourceTimeouts, type SourceTimeoutsConfig } from './src/sourceTimeouts.
 export { LevelTracker, type LevelTrackerConfig } from './src/levelTracker.js';
 export { LoudestSelector, type LoudestSelectorConfig } from './src/loudestSelector.js';
 export { OutputPinner, type OutputPinnerConfig } from './src/outputPinner.js';
+export { RoomMixerCore, RoomListener, type Hearing } from './src/roomMixerCore.js';
 export { TimelessStage, type Stage } from './src/stage.js';
 export { LOUDEST, SILENCE } from './src/levels.js';
 export { audioLevel } from './src/audioLevel.js';

@@ -25,6 +25,15 @@ export class ActivityList<R extends Active> {
     return this.latest;
   }
 
+  /** The latest time seen ({@link ActivityList.monotonic}); a copy of the list takes it over. */
+  get latestTime(): number {
+    return this.latest;
+  }
+
+  set latestTime(time: number) {
+    this.latest = time;
+  }
+
   /** When the oldest source falls silent for `timeout` ms, or `undefined` when the list is empty. */
   deadline(timeout: number): number | undefined {
     return this.oldest === null ? undefined : this.oldest.lastActive + timeout;

@@ -107,7 +107,9 @@ export type InvalidReason =
   /** A selection reached {@link pinOutputs} while every output was taken: dropped. */
   | 'no-free-output'
   /** A datagram given to the RTP adapter that is not usable RTP: dropped. */
-  | 'malformed-rtp';
+  | 'malformed-rtp'
+  /** A `follow` set of a room listener that is not iterable: the previous set stays. */
+  | 'invalid-follow';
 
 /** The report given to `onInvalid` for every input the mixer had to drop or repair. */
 export interface InvalidReport {

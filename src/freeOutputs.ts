@@ -29,6 +29,14 @@ export class FreeOutputs {
     return lowest;
   }
 
+  /** Takes `output`, which must be free: O(outputs), for copies only. */
+  remove(output: number): void {
+    const rest: number[] = [];
+    for (let index = 0; index < this.count; index++) if (this.heap[index] !== output) rest.push(this.heap[index]!);
+    this.count = 0;
+    for (const free of rest) this.give(free);
+  }
+
   /** Gives `output` back. */
   give(output: number): void {
     const heap = this.heap;

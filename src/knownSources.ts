@@ -7,13 +7,14 @@ import { reportDuplicate, reportUnknown } from './stage.js';
  * The sources a stage knows, by id and by last activity, and the rules for joining, leaving and timing out. Shared
  * by {@link SourceTimeouts} and {@link AudioMixerCore}, so that those rules are written once.
  */
-export class KnownSources<S> {
-  private readonly records = new Map<S, SourceRecord<S>>();
-  private readonly activity = new ActivityList<SourceRecord<S>>();
+export class KnownSources<S, R extends SourceRecord<S> = SourceRecord<S>> {
+  private readonly records = new Map<S, R>();
+  private readonly activity = new ActivityList<R>();
 
   constructor(
     private readonly timeout: number,
     private readonly onInvalid: InvalidHandler | undefined,
+    private readonly create: (source: S) => R = (source) => new SourceRecord(source) as R,
   ) {}
 
   get size(): number {
@@ -25,25 +26,25 @@ export class KnownSources<S> {
     return this.activity.monotonic(time);
   }
 
-  get(source: S): SourceRecord<S> | undefined {
+  get(source: S): R | undefined {
     return this.records.get(source);
   }
 
   /** A new source, active at `now`. */
-  add(source: S, now: number): SourceRecord<S> {
-    const record = new SourceRecord(source);
+  add(source: S, now: number): R {
+    const record = this.create(source);
     this.records.set(source, record);
     this.activity.append(record, now);
     return record;
   }
 
   /** `record`'s source was active at `now`. */
-  touch(record: SourceRecord<S>, now: number): void {
+  touch(record: R, now: number): void {
     this.activity.touch(record, now);
   }
 
   /** A `source-added`: the new record, or `null` (reported) when the source is already known. */
-  admit(event: { readonly source: S }, now: number): SourceRecord<S> | null {
+  admit(event: { readonly source: S }, now: number): R | null {
     if (this.records.has(event.source)) {
       reportDuplicate(this.onInvalid, event);
       return null;
@@ -52,7 +53,7 @@ export class KnownSources<S> {
   }
 
   /** A `source-removed`: the record, forgotten, or `null` (reported) when the source is not known. */
-  dismiss(event: { readonly source: S }): SourceRecord<S> | null {
+  dismiss(event: { readonly source: S }): R | null {
     const record = this.records.get(event.source);
     if (record === undefined) {
       reportUnknown(this.onInvalid, event);
@@ -68,10 +69,20 @@ export class KnownSources<S> {
   }
 
   /** The oldest source silent for `timeout` ms at `now`, forgotten; `null` when none is due. */
-  nextDue(now: number): SourceRecord<S> | null {
+  nextDue(now: number): R | null {
     const due = this.activity.due(now, this.timeout);
     if (due !== null) this.forget(due);
     return due;
+  }
+
+  /** The latest time seen. */
+  get latestTime(): number {
+    return this.activity.latestTime;
+  }
+
+  /** The known records, oldest activity first. */
+  *byActivity(): IterableIterator<R> {
+    for (let record = this.activity.oldest; record !== null; record = record.newer) yield record;
   }
 
   clear(): void {
@@ -79,7 +90,7 @@ export class KnownSources<S> {
     this.activity.clear();
   }
 
-  private forget(record: SourceRecord<S>): void {
+  private forget(record: R): void {
     this.records.delete(record.source);
     this.activity.remove(record);
   }

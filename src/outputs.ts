@@ -42,6 +42,17 @@ export class Outputs<S, D, R extends Pinnable<S>> {
     this.emit({ type: 'output-unpin', output, source: record.source });
   }
 
+  /** The record pinned to `output`, or `null`. */
+  at(output: number): R | null {
+    return this.pinned[output] ?? null;
+  }
+
+  /** Pins `record` to `record.output` without a word (for a copy of other outputs): that output must be free. */
+  restore(record: R): void {
+    this.pinned[record.output] = record;
+    this.free.remove(record.output);
+  }
+
   forward(record: R, level: number, data: D): void {
     this.emit({ type: 'output-pkt', output: record.output, source: record.source, level, data });
   }

@@ -5,6 +5,11 @@ import { CandidateBuckets, QuietestHeap, type Ranked } from './ranked.js';
 export interface SelectionListener<R> {
   selected(record: R): void;
   deselected(record: R): void;
+  /**
+   * Told that `record` is about to be selected, before anything changes for it: before the displaced source is
+   * deselected in a takeover. The room mixer forks a listener's view there when the listener does not hear `record`.
+   */
+  pinning?(record: R): void;
 }
 
 /**
@@ -18,7 +23,7 @@ export interface SelectionListener<R> {
 export class Selection<R extends Ranked> {
   private readonly selected = new QuietestHeap<R>();
   private readonly candidates = new CandidateBuckets<R>();
-  private clock = 0;
+  private clockValue = 0;
 
   constructor(
     private readonly outputs: number,
@@ -29,7 +34,7 @@ export class Selection<R extends Ranked> {
   /** A new source: selected while fewer than `outputs` are, otherwise a candidate at -127. */
   add(record: R): void {
     record.level = SILENCE;
-    record.stamp = ++this.clock;
+    record.stamp = ++this.clockValue;
     if (this.selected.size < this.outputs) this.select(record);
     else this.candidates.add(record);
   }
@@ -41,22 +46,23 @@ export class Selection<R extends Ranked> {
   packet(record: R, level: number): boolean {
     if (record.heapIndex >= 0) {
       record.level = level;
-      record.stamp = ++this.clock;
+      record.stamp = ++this.clockValue;
       this.selected.update(record);
       return true;
     }
     // Out of its bucket before the level changes: the bucket is found from the level.
     this.candidates.remove(record);
     record.level = level;
-    record.stamp = ++this.clock;
+    record.stamp = ++this.clockValue;
     if (this.selected.size < this.outputs) {
       this.select(record);
       return true;
     }
     const quietest = this.selected.peek() as R;
     if (level >= quietest.level + this.threshold) {
+      this.listener.pinning?.(record);
       this.selected.remove(quietest);
-      quietest.stamp = ++this.clock;
+      quietest.stamp = ++this.clockValue;
       this.candidates.add(quietest);
       this.listener.deselected(quietest);
       this.select(record);
@@ -81,13 +87,48 @@ export class Selection<R extends Ranked> {
     this.select(loudest);
   }
 
+  /** Gives free selections to the loudest candidates until none is free or no candidate is left (rule 4). */
+  fill(): void {
+    while (this.selected.size < this.outputs) {
+      const loudest = this.candidates.loudest();
+      if (loudest === undefined) return;
+      this.candidates.remove(loudest);
+      this.select(loudest);
+    }
+  }
+
   clear(): void {
     this.selected.clear();
     this.candidates.clear();
   }
 
+  /** The tie-break clock: the stamp the next touch gets is one more. */
+  get clock(): number {
+    return this.clockValue;
+  }
+
+  set clock(value: number) {
+    this.clockValue = value;
+  }
+
+  /** How many sources are selected. */
+  get selectedCount(): number {
+    return this.selected.size;
+  }
+
+  /** Puts back a selected record, level and stamp as they are, telling no one (for a copy of another selection). */
+  restoreSelected(record: R): void {
+    this.selected.insert(record);
+  }
+
+  /** Puts back a candidate, level and stamp as they are; candidates must come in stamp order. */
+  restoreCandidate(record: R): void {
+    this.candidates.add(record);
+  }
+
   private select(record: R): void {
-    record.stamp = ++this.clock;
+    this.listener.pinning?.(record);
+    record.stamp = ++this.clockValue;
     this.selected.insert(record);
     this.listener.selected(record);
   }

@@ -30,12 +30,14 @@ export interface Stage<I> {
 const PUSH = 0;
 const EXPIRE = 1;
 const END = 2;
+const TASK = 3;
 
 /** A call that arrived while another was being handled. */
 interface Queued<I> {
-  readonly kind: typeof PUSH | typeof EXPIRE | typeof END;
+  readonly kind: typeof PUSH | typeof EXPIRE | typeof END | typeof TASK;
   readonly event: I | undefined;
   readonly now: number;
+  readonly task?: (() => void) | undefined;
 }
 
 /**
@@ -79,15 +81,24 @@ export abstract class SerialStage<I> implements Stage<I> {
     this.run(END, now);
   }
 
-  private run(kind: typeof EXPIRE | typeof END, now: number): void {
+  /**
+   * Runs `task` under the same contract as a push: at once when nothing is being handled, else queued behind the
+   * current call. For a stage's own operations besides push, expire and end (a listener joining a room).
+   */
+  protected serial(task: () => void): void {
+    this.run(TASK, 0, task);
+  }
+
+  private run(kind: typeof EXPIRE | typeof END | typeof TASK, now: number, task?: () => void): void {
     if (this.handling) {
-      this.queue.push({ kind, event: undefined, now });
+      this.queue.push({ kind, event: undefined, now, task });
       return;
     }
     this.handling = true;
     try {
       if (kind === EXPIRE) this.onExpire(now);
-      else this.onEnd(now);
+      else if (kind === END) this.onEnd(now);
+      else task!();
       if (this.queue.length !== 0) this.drain();
     } catch (error) {
       this.queue.length = 0;
@@ -102,7 +113,8 @@ export abstract class SerialStage<I> implements Stage<I> {
     for (let call = this.queue.shift(); call !== undefined; call = this.queue.shift()) {
       if (call.kind === PUSH) this.handle(call.event as I, call.now);
       else if (call.kind === EXPIRE) this.onExpire(call.now);
-      else this.onEnd(call.now);
+      else if (call.kind === END) this.onEnd(call.now);
+      else call.task!();
     }
   }
 }

@@ -4,7 +4,6 @@ import {
   type Observer,
   type OperatorFunction,
   type SchedulerLike,
-  type Subscriber,
 } from 'rxjs';
 import type { Stage } from '../../src/stage.js';
 
@@ -37,24 +36,46 @@ type Ending = { readonly error: unknown } | 'complete';
  * that way waits here until the stage is done, so it comes after every event pushed before it. The timer is armed
  * only once the outermost call has returned, and never after downstream has unsubscribed.
  */
-class StageSubscriber<I, O> extends Subscription implements Observer<I> {
-  private stage: Stage<I> | null;
+export class StageSubscriber<I, T extends Stage<I> = Stage<I>> extends Subscription implements Observer<I> {
+  private stage: T | null;
   private timer: Subscription | null = null;
   private busy = false;
   private ending: Ending | null = null;
 
   constructor(
-    createStage: (emit: (event: O) => void) => Stage<I>,
+    stage: T,
     private readonly scheduler: SchedulerLike,
-    private readonly downstream: Subscriber<O>,
+    /** Told when the input ended, after the stage has released everything. */
+    private readonly downstream: { error(error: unknown): void; complete(): void },
   ) {
     super(() => {
       this.stopTimer();
       this.stage = null; // it could be holding a million sources
     });
-    this.stage = createStage((event) => {
-      downstream.next(event);
-    });
+    this.stage = stage;
+  }
+
+  /**
+   * Runs `operation` on the stage (a listener joining a room) as the adapter runs an input event: an end that
+   * arrives meanwhile waits for it, and the timer is re-armed after it. A failure ends the stage with that error.
+   */
+  run(operation: (stage: T, now: number) => void): void {
+    const stage = this.stage;
+    if (stage === null) return;
+    if (this.busy) {
+      operation(stage, this.scheduler.now()); // the stage queues it behind what it is handling
+      return;
+    }
+    this.busy = true;
+    try {
+      operation(stage, this.scheduler.now());
+    } catch (error) {
+      this.busy = false;
+      this.finish({ error });
+      return;
+    }
+    this.busy = false;
+    this.settle(stage);
   }
 
   next(event: I): void {
@@ -155,7 +176,10 @@ export function fromStage<I, O>(
 ): OperatorFunction<I, O> {
   return (source) =>
     new Observable<O>((subscriber) => {
-      const upstream = new StageSubscriber<I, O>(createStage, scheduler, subscriber);
+      const stage = createStage((event) => {
+        subscriber.next(event);
+      });
+      const upstream = new StageSubscriber<I>(stage, scheduler, subscriber);
       subscriber.add(upstream);
       source.subscribe(upstream);
     });
