@@ -213,7 +213,10 @@ function isIterable(value: unknown): value is Iterable<unknown> {
   );
 }
 
-function checkListenOptions<S>(options: unknown): { exclude: ReadonlySet<S>; follow: Observable<Iterable<S>> | undefined } {
+function checkListenOptions<S>(options: unknown): {
+  exclude: ReadonlySet<S>;
+  follow: Observable<Iterable<S>> | undefined;
+} {
   if (options === undefined) return { exclude: new Set<S>(), follow: undefined };
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`rx-audio-mixer: listener 'options' must be an object, got ${show(options)}`);
@@ -223,10 +226,14 @@ function checkListenOptions<S>(options: unknown): { exclude: ReadonlySet<S>; fol
   }
   const { exclude, follow } = options as { exclude?: unknown; follow?: unknown };
   if (exclude !== undefined && !isIterable(exclude)) {
-    throw new TypeError(`rx-audio-mixer: listener option 'exclude' must be an iterable of sources, got ${show(exclude)}`);
+    throw new TypeError(
+      `rx-audio-mixer: listener option 'exclude' must be an iterable of sources, got ${show(exclude)}`,
+    );
   }
   if (follow !== undefined && !isObservable(follow)) {
-    throw new TypeError(`rx-audio-mixer: listener option 'follow' must be an Observable of source sets, got ${show(follow)}`);
+    throw new TypeError(
+      `rx-audio-mixer: listener option 'follow' must be an Observable of source sets, got ${show(follow)}`,
+    );
   }
   return {
     exclude: new Set<S>((exclude ?? []) as Iterable<S>),

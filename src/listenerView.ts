@@ -120,7 +120,7 @@ export class ListenerView<S, D> {
 
   /** Removes the sources silent for `timeout` ms at `now`, oldest first (rule 5). */
   expireAt(now: number): void {
-    for (let due = this.activity.due(now, this.config.timeout); due !== null; ) {
+    for (let due = this.activity.due(now, this.config.timeout); due !== null;) {
       this.remove(due);
       due = this.activity.due(now, this.config.timeout);
     }
@@ -137,7 +137,7 @@ export class ListenerView<S, D> {
 
   /** Forgets every entry and every wait, telling the room. */
   drop(): void {
-    for (let entry = this.activity.oldest; entry !== null; ) {
+    for (let entry = this.activity.oldest; entry !== null;) {
       const newer = entry.newer;
       this.detach(entry);
       entry = newer;

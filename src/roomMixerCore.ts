@@ -68,7 +68,11 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<Sourc
   constructor(private readonly config: AudioMixerConfig) {
     super();
     this.onInvalid = config.onInvalid;
-    this.known = new KnownSources<S, RoomSource<S, D>>(config.timeout, config.onInvalid, (s) => new RoomSource<S, D>(s));
+    this.known = new KnownSources<S, RoomSource<S, D>>(
+      config.timeout,
+      config.onInvalid,
+      (s) => new RoomSource<S, D>(s),
+    );
     const outputs = new Outputs<S, D, RoomSource<S, D>>(config.outputs, (event) => {
       const aligned = this.aligned;
       for (const listener of aligned) if (listener.active) listener.emit(event);
@@ -239,7 +243,8 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<Sourc
     }
     for (const view of this.diverged) view.expireAt(now);
     // A view that saw a source later than the shared view did keeps it: the room remembers it for that view.
-    if (expired !== null) for (const record of expired) if (record.views !== null) this.orphans.set(record.source, record);
+    if (expired !== null)
+      for (const record of expired) if (record.views !== null) this.orphans.set(record.source, record);
   }
 
   /** A source the shared view does not know: it joins the shared view and every diverged view that hears it. */
