@@ -6,6 +6,7 @@ export { trackLevels } from './operators/trackLevels.js';
 export { selectLoudest } from './operators/selectLoudest.js';
 export { pinOutputs } from './operators/pinOutputs.js';
 export { mixRoom, type ListenOptions, type MixRoom } from './operators/mixRoom.js';
+export { withMedia, type WithMediaOptions } from './operators/withMedia.js';
 export type {
   AudioMixerOptions,
   PinOutputsOptions,

@@ -109,7 +109,11 @@ export type InvalidReason =
   /** A datagram given to the RTP adapter that is not usable RTP: dropped. */
   | 'malformed-rtp'
   /** A `follow` set of a room listener that is not iterable: the previous set stays. */
-  | 'invalid-follow';
+  | 'invalid-follow'
+  /** The media of a pinned source completed ({@link withMedia}): the pin stays, silent. */
+  | 'media-ended'
+  /** The media of a pinned source failed, or `mediaOf` threw ({@link withMedia}): the pin stays, silent. */
+  | 'media-failed';
 
 /** The report given to `onInvalid` for every input the mixer had to drop or repair. */
 export interface InvalidReport {

@@ -28,6 +28,7 @@ it('the package entry exports operators, state machines and constants, no data s
       'selectLoudest',
       'timeoutSources',
       'trackLevels',
+      'withMedia',
     ].sort(),
   );
 });
