@@ -20,7 +20,7 @@ export { SourceTimeouts, type SourceTimeoutsConfig } from './src/sourceTimeouts.
 export { LevelTracker, type LevelTrackerConfig } from './src/levelTracker.js';
 export { LoudestSelector, type LoudestSelectorConfig } from './src/loudestSelector.js';
 export { OutputPinner, type OutputPinnerConfig } from './src/outputPinner.js';
-export { RoomMixerCore, RoomListener, type Hearing } from './src/roomMixerCore.js';
+export { RoomMixerCore, type RoomListener, type Hearing } from './src/roomMixerCore.js';
 export { TimelessStage, type Stage } from './src/stage.js';
 export { LOUDEST, SILENCE } from './src/levels.js';
 export { audioLevel } from './src/audioLevel.js';

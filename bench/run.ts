@@ -11,6 +11,7 @@ import { Bench, type Task } from 'tinybench';
 import { audioMixer, pinOutputs, selectLoudest, timeoutSources, trackLevels, type SourceEvent } from 'rx-audio-mixer';
 import { ManualScheduler } from './manualScheduler.js';
 import { naiveMixer } from './naiveMixer.js';
+import { ROOM_IMPLEMENTATIONS, type RoomMeasurement } from './room.js';
 import { adversarial, feedRound, PACKET_MS, realistic, type Traffic } from './workloads.js';
 
 const quick = process.argv.includes('--quick');
@@ -272,7 +273,82 @@ function fmt(value: number | null, digits = 1): string {
   return value === null ? '—' : value.toFixed(digits);
 }
 
+interface RoomRow {
+  traffic: string;
+  implementation: string;
+  listeners: number;
+  ns: number;
+  mad: number;
+  deliveriesPerPacket: number;
+  nsPerDelivery: number;
+}
+
+/** The room benchmark (bench/room.ts), each implementation in a process of its own; its table goes to the README. */
+function roomBenchmark(): string {
+  const sources = quick ? 100 : 1000;
+  const rows: RoomRow[] = [];
+  for (const churn of [false, true]) {
+    for (const implementation of ROOM_IMPLEMENTATIONS) {
+      console.error(`room of ${sources}, ${implementation}${churn ? ', churning noise' : ''} ...`);
+      const m: RoomMeasurement = { implementation, sources, churn };
+      const args = [
+        ...process.execArgv,
+        fileURLToPath(new URL('./room.ts', import.meta.url)),
+        '--measure',
+        JSON.stringify(m),
+        ...(quick ? ['--quick'] : []),
+      ];
+      const output = execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
+      const result = JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as Omit<
+        RoomRow,
+        'traffic' | 'implementation' | 'listeners'
+      >;
+      rows.push({ traffic: churn ? 'churning noise' : 'steady noise', implementation, listeners: sources, ...result });
+    }
+  }
+  const heapArgs = [
+    ...process.execArgv,
+    fileURLToPath(new URL('./room.ts', import.meta.url)),
+    '--measure',
+    JSON.stringify({ heap: sources }),
+  ];
+  const heap = JSON.parse(
+    execFileSync(process.execPath, heapArgs, { encoding: 'utf8' }).trim().split('\n').at(-1) ?? 'null',
+  ) as {
+    bytesPerView: number;
+    views: number;
+    bytesPerCopiedSource: number;
+  } | null;
+  const lines = [
+    `A room of ${sources} sources and ${sources} listeners, each excluding its own source; 10 speakers take turns, 3 outputs. ns per room packet (median), the share of it spent delivering output events to listeners' subscribers, and the cost without that delivery.`,
+    '',
+    '| noise of the silent | implementation | ns per room packet | spread | deliveries per packet | without delivery | x one audioMixer |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const row of rows) {
+    const without = row.ns - row.deliveriesPerPacket * row.nsPerDelivery;
+    const one = rows.find((r) => r.traffic === row.traffic && r.implementation === 'one audioMixer');
+    const oneWithout = one === undefined ? null : one.ns - one.deliveriesPerPacket * one.nsPerDelivery;
+    lines.push(
+      `| ${row.traffic} | ${row.implementation} | ${fmt(row.ns)} | ±${fmt(row.mad, 0)}% | ${fmt(row.deliveriesPerPacket, 2)} | ${fmt(without)} | ${fmt(ratio(without, oneWithout), 2)} |`,
+    );
+  }
+  if (heap !== null) {
+    lines.push('');
+    lines.push(
+      `Heap of a diverged view: ${fmt(heap.bytesPerView / 1024, 0)} KiB (${fmt(heap.bytesPerCopiedSource, 0)} bytes per source it copied), measured over the ${heap.views} views of a cycle of turns.`,
+    );
+  }
+  return lines.join('\n');
+}
+
 function main(): void {
+  if (process.argv.includes('--room')) {
+    const table = roomBenchmark();
+    console.log(table);
+    if (!quick) writeRoomTable(table);
+    return;
+  }
   const sizes = quick ? [10, 1000] : [10, 1000, 100_000, 1_000_000];
   const outputSweep = quick ? [3, 16] : [3, 16, 64];
   const started = Date.now();
@@ -324,6 +400,8 @@ function main(): void {
 
   const table = renderTable(targets);
   console.log(table);
+  const roomTable = roomBenchmark();
+  console.log(roomTable);
   if (gc === undefined) console.log('\n(run with node --expose-gc for the memory figures)');
   console.error(`took ${((Date.now() - started) / 1000).toFixed(0)} s`);
   if (quick) return;
@@ -337,6 +415,20 @@ function main(): void {
     `<!-- bench:start -->\n${table}\n<!-- bench:end -->`,
   );
   writeFileSync(readmeUrl, updated);
+  writeRoomTable(roomTable);
+}
+
+function writeRoomTable(table: string): void {
+  writeFileSync(new URL('./room-results.md', import.meta.url), `${table}\n`);
+  const readmeUrl = new URL('../README.md', import.meta.url);
+  const readme = readFileSync(readmeUrl, 'utf8');
+  writeFileSync(
+    readmeUrl,
+    readme.replace(
+      /<!-- room-bench:start -->[\s\S]*<!-- room-bench:end -->/,
+      `<!-- room-bench:start -->\n${table}\n<!-- room-bench:end -->`,
+    ),
+  );
 }
 
 function ratio(a: number | null, b: number | null): number | null {

@@ -57,10 +57,15 @@ interface Run<S, D> {
  * hear is pinned for the others) gets a view of its own, copied from the shared view when it diverges.
  *
  * ```
- * sources:   a-b-A--------|       a, b: alice, bob added; A: alice at -10 dBov
- * mixRoom(sources, { outputs: 1 })
- * listen({ exclude: ['bob'] })
- * output:    P---(UQ)-----(V|)   P: pin 0 alice; U, Q: unpin alice (rule 4 at join), pin ... see the README
+ * sources:  a-b-C-------|   a, b: alice, bob added; C: carol at -10 dBov
+ * room = mixRoom(sources, { outputs: 2 })
+ * room.listen():
+ *           P-Q-(URK)---(WV|)   P: pin 0 alice, Q: pin 1 bob; U, R, K: carol takes alice's output;
+ *                               W, V: unpins at the end
+ * room.listen({ exclude: ['carol'] }):
+ *           P-Q---------(UV|)   carol is never heard: alice and bob keep their outputs
+ * room.listen({ exclude: ['carol'] }), subscribed at frame 6:
+ *           ------(PQ)--(UV|)   its view at 6: the shared view without carol, alice refilling output 0
  * ```
  *
  * A simple one: `listen()` of a listener that hears everyone emits exactly what `sources.pipe(audioMixer(options))`

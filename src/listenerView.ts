@@ -4,7 +4,7 @@ import type { OutputEvent } from './events.js';
 import { SILENCE } from './levels.js';
 import { Outputs, type Pinnable } from './outputs.js';
 import type { Ranked } from './ranked.js';
-import { Selection } from './selection.js';
+import { Selection, type StampClock } from './selection.js';
 import { SourceRecord } from './sourceRecord.js';
 
 /** A source as the room knows it: the shared view's record, and its entries in the listeners' own views. */
@@ -29,6 +29,8 @@ export class ViewEntry<S, D> implements Active, Ranked, Pinnable<S> {
   output = -1;
   /** Whether it is still in its view. */
   live = true;
+  /** Whether its level, stamp and last activity are those of the shared view's record. */
+  synced = false;
 
   constructor(
     readonly source: S,
@@ -42,6 +44,8 @@ export class ViewEntry<S, D> implements Active, Ranked, Pinnable<S> {
 export interface ViewHost<S, D> {
   /** `record` has no view entries left. */
   detached(record: RoomSource<S, D>): void;
+  /** `record`'s entry in a view was selected or deselected: its stamp moved. */
+  touched(record: RoomSource<S, D>, pinsMoved: boolean): void;
 }
 
 /** The options of a listener view, already checked. */
@@ -64,22 +68,36 @@ export class ListenerView<S, D> {
   readonly awaiting = new Set<RoomSource<S, D>>();
   /** While set, nothing is emitted (a view being built for a listener that has not seen its pins yet). */
   silent = false;
+  /** How many sources it knows. */
+  count = 0;
+  /** How many of them differ from the shared view's record (level, stamp or last activity). */
+  unsynced = 0;
 
   constructor(
     private readonly config: ListenerViewConfig,
     private readonly host: ViewHost<S, D>,
     emit: (event: OutputEvent<S, D>) => void,
+    stamps: StampClock,
   ) {
     const outputs = new Outputs<S, D, ViewEntry<S, D>>(config.outputs, (event) => {
       if (!this.silent) emit(event);
     });
     this.outputs = outputs;
-    this.selection = new Selection<ViewEntry<S, D>>(config.outputs, config.threshold, {
-      selected: (entry) => outputs.pin(entry),
-      deselected: (entry) => {
-        outputs.unpin(entry);
+    this.selection = new Selection<ViewEntry<S, D>>(
+      config.outputs,
+      config.threshold,
+      {
+        selected: (entry) => {
+          host.touched(entry.record, true);
+          return outputs.pin(entry);
+        },
+        deselected: (entry) => {
+          host.touched(entry.record, true);
+          outputs.unpin(entry);
+        },
       },
-    });
+      stamps,
+    );
   }
 
   /** The entry of `record` in this view, if any. */
@@ -102,6 +120,7 @@ export class ListenerView<S, D> {
     const entry = this.attach(record, record.lastActive);
     entry.level = record.level;
     entry.stamp = record.stamp;
+    this.sync(entry);
     return entry;
   }
 
@@ -135,6 +154,16 @@ export class ListenerView<S, D> {
     this.selection.fill();
   }
 
+  /** Notes whether `entry` is again the same as the shared view's record; true when the whole view just became so. */
+  sync(entry: ViewEntry<S, D>): boolean {
+    const record = entry.record;
+    const same = entry.stamp === record.stamp && entry.level === record.level && entry.lastActive === record.lastActive;
+    if (same === entry.synced) return false;
+    entry.synced = same;
+    this.unsynced += same ? -1 : 1;
+    return this.unsynced === 0;
+  }
+
   /** Forgets every entry and every wait, telling the room. */
   drop(): void {
     for (let entry = this.activity.oldest; entry !== null;) {
@@ -152,6 +181,8 @@ export class ListenerView<S, D> {
 
   private attach(record: RoomSource<S, D>, now: number): ViewEntry<S, D> {
     const entry = new ViewEntry<S, D>(record.source, record, this);
+    this.count += 1;
+    this.unsynced += 1;
     this.activity.append(entry, now);
     (record.views ??= []).push(entry);
     return entry;
@@ -159,6 +190,8 @@ export class ListenerView<S, D> {
 
   private detach(entry: ViewEntry<S, D>): void {
     entry.live = false;
+    this.count -= 1;
+    if (!entry.synced) this.unsynced -= 1;
     const record = entry.record;
     record.views = without(record.views, entry);
     if (record.views === null) this.host.detached(record);

@@ -4,7 +4,7 @@ import { KnownSources } from './knownSources.js';
 import { normalisedLevel } from './levels.js';
 import { ListenerView, RoomSource, type ViewEntry, without } from './listenerView.js';
 import { Outputs } from './outputs.js';
-import { Selection } from './selection.js';
+import { Selection, StampClock } from './selection.js';
 import { reportDuplicate, reportInvalidEvent, reportUnknown, SerialStage, typeOf } from './stage.js';
 
 /** Whom a listener hears: every source but `exclude`, and (when `following`) only those in `followed`. */
@@ -18,7 +18,10 @@ export interface Hearing<S> {
 export class RoomListener<S, D> {
   /** Cleared as soon as the listener leaves or ends: nothing more reaches it. */
   active = true;
-  /** Its own view, once it differs from the shared view; `null` while it receives the shared view's events. */
+  /**
+   * Its own view, once it differs from the shared view; `null` while it receives the shared view's events.
+   * @internal
+   */
   view: ListenerView<S, D> | null = null;
   followed: ReadonlySet<S> = new Set<S>();
 
@@ -62,6 +65,12 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<Sourc
   /** Sources the shared view forgot (timed out) that a view still knows, having seen them later. */
   private readonly orphans = new Map<S, RoomSource<S, D>>();
 
+  /** One source of stamps for the shared view and every view: equal work stamps equally. */
+  private readonly stamps = new StampClock();
+  /** Records whose stamp moved during the current event, in any view. */
+  private touchedRecords: RoomSource<S, D>[] = [];
+  /** Whether a view may have become the shared view again during the current event. */
+  private recheck = false;
   /** The listener of each diverged view. */
   private readonly owners = new Map<ListenerView<S, D>, RoomListener<S, D>>();
 
@@ -78,15 +87,26 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<Sourc
       for (const listener of aligned) if (listener.active) listener.emit(event);
     });
     this.outputs = outputs;
-    this.selection = new Selection<RoomSource<S, D>>(config.outputs, config.threshold, {
-      selected: (record) => outputs.pin(record),
-      deselected: (record) => {
-        outputs.unpin(record);
+    this.selection = new Selection<RoomSource<S, D>>(
+      config.outputs,
+      config.threshold,
+      {
+        selected: (record) => {
+          this.touched(record);
+          this.pinsMoved();
+          return outputs.pin(record);
+        },
+        deselected: (record) => {
+          this.touched(record);
+          this.pinsMoved();
+          outputs.unpin(record);
+        },
+        pinning: (record) => {
+          this.forkThoseNotHearing(record);
+        },
       },
-      pinning: (record) => {
-        this.forkThoseNotHearing(record);
-      },
-    });
+      this.stamps,
+    );
   }
 
   /** How many sources the shared view knows. */
@@ -112,7 +132,9 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<Sourc
     const listener = new RoomListener<S, D>(hearing, emit);
     listener.followed = followed;
     this.serial(() => {
+      this.stamps.begin();
       this.joinNow(listener, now);
+      this.settle();
     });
     return listener;
   }
@@ -120,7 +142,10 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<Sourc
   /** The listener's new `follow` set, at `now`: sources that left it are forgotten, those that entered it are known from their next event on. */
   follow(listener: RoomListener<S, D>, followed: ReadonlySet<S>, now: number): void {
     this.serial(() => {
-      if (listener.active) this.followNow(listener, followed, now);
+      if (!listener.active) return;
+      this.stamps.begin();
+      this.followNow(listener, followed, now);
+      this.settle();
     });
   }
 
@@ -136,6 +161,7 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<Sourc
   endListener(listener: RoomListener<S, D>, now: number): void {
     this.serial(() => {
       if (!listener.active) return;
+      this.stamps.begin();
       const time = this.known.now(now);
       let view = listener.view;
       if (view === null) {
@@ -153,10 +179,17 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<Sourc
       }
       listener.active = false;
       this.dropListener(listener);
+      this.settle();
     });
   }
 
   protected handle(event: SourceEvent<S, D>, time: number): void {
+    this.stamps.begin();
+    this.handleEvent(event, time);
+    this.settle();
+  }
+
+  private handleEvent(event: SourceEvent<S, D>, time: number): void {
     const now = this.known.now(time);
     // Whatever fell due at this instant goes first, whether the timer or the event came first.
     this.expireAt(now);
@@ -176,6 +209,7 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<Sourc
         if (views !== null) {
           // A fork during this packet never adds an entry of its source; the list is stable here.
           for (const entry of views) entry.view.packet(entry, level, raw.data, now);
+          this.touched(record);
         }
         return;
       }
@@ -186,7 +220,10 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<Sourc
           return;
         }
         reportDuplicate(this.onInvalid, event);
-        if (record.awaiting !== null) this.meetAwaiting(record, now);
+        if (record.awaiting !== null) {
+          this.meetAwaiting(record, now);
+          this.touched(record);
+        }
         return;
       }
       case 'source-removed': {
@@ -218,11 +255,14 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<Sourc
   }
 
   protected onExpire(time: number): void {
+    this.stamps.begin();
     this.expireAt(this.known.now(time));
+    this.settle();
   }
 
   protected onEnd(time: number): void {
-    this.onExpire(time);
+    this.stamps.begin();
+    this.expireAt(this.known.now(time));
     this.outputs.releaseAll();
     for (const view of this.diverged) view.outputs.releaseAll();
     for (const view of this.diverged) view.drop();
@@ -232,6 +272,60 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<Sourc
     this.diverged = [];
     this.owners.clear();
     this.orphans.clear();
+    this.touchedRecords = [];
+  }
+
+  /** @internal */
+  touched(record: RoomSource<S, D>, pinsMoved = false): void {
+    if (record.views !== null) this.touchedRecords.push(record);
+    if (pinsMoved) this.recheck = true;
+  }
+
+  /** A pin or unpin in some view: views may have become the shared view again. */
+  private pinsMoved(): void {
+    this.recheck = true;
+  }
+
+  /**
+   * After each event: views whose sources moved note whether they are the same as the shared view again, and a
+   * listener whose view has become the shared view minus its unheard candidates is aligned again: its view is
+   * dropped, and it receives the shared view's events from the next event on.
+   */
+  private settle(): void {
+    const touched = this.touchedRecords;
+    if (touched.length !== 0) {
+      this.touchedRecords = [];
+      for (const record of touched) {
+        const views = record.views;
+        if (views !== null) for (const entry of views) if (entry.view.sync(entry)) this.recheck = true;
+      }
+    }
+    if (!this.recheck) return;
+    this.recheck = false;
+    const diverged = this.diverged;
+    for (const view of diverged) {
+      if (view.unsynced === 0 && view.awaiting.size === 0 && this.isShared(view)) this.realign(view);
+    }
+  }
+
+  /** Whether `view` is exactly the shared view minus the sources its listener does not hear, none of them pinned. */
+  private isShared(view: ListenerView<S, D>): boolean {
+    const listener = this.owner(view);
+    if (listener.hearing.following) return false; // a follower keeps the view of the few sources it follows
+    for (let output = 0; output < this.config.outputs; output++) {
+      const entry = view.outputs.at(output);
+      const record = this.outputs.at(output);
+      if (entry === null ? record !== null : entry.record !== record) return false;
+    }
+    let heard = this.known.size;
+    for (const source of listener.hearing.exclude) if (this.known.get(source) !== undefined) heard -= 1;
+    return view.count === heard;
+  }
+
+  private realign(view: ListenerView<S, D>): void {
+    const listener = this.owner(view);
+    this.dropListener(listener);
+    this.aligned = [...this.aligned, listener];
   }
 
   private expireAt(now: number): void {
@@ -304,10 +398,15 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<Sourc
    * not hear left out (kept only if pinned and `keepUnheardPinned`). O(sources), one record per source copied.
    */
   private fork(listener: RoomListener<S, D>, keepUnheardPinned: boolean): ListenerView<S, D> {
-    const view = new ListenerView<S, D>(this.config, this, (event) => {
-      if (listener.active) listener.emit(event);
-    });
-    view.selection.clock = this.selection.clock;
+    const view = new ListenerView<S, D>(
+      this.config,
+      this,
+      (event) => {
+        if (listener.active) listener.emit(event);
+      },
+      this.stamps,
+    );
+    view.selection.continueFrom(this.selection);
     view.activity.latestTime = this.known.latestTime;
     const candidates: ViewEntry<S, D>[] = [];
     for (const record of this.known.byActivity()) {
@@ -432,7 +531,10 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<Sourc
     return this.owners.get(view) as RoomListener<S, D>;
   }
 
-  /** A view let go of `record`: a forgotten source with no view left is forgotten for good. */
+  /**
+   * A view let go of `record`: a forgotten source with no view left is forgotten for good.
+   * @internal
+   */
   detached(record: RoomSource<S, D>): void {
     if (this.orphans.get(record.source) === record) this.orphans.delete(record.source);
   }

@@ -1,6 +1,23 @@
 import { SILENCE } from './levels.js';
 import { CandidateBuckets, QuietestHeap, type Ranked } from './ranked.js';
 
+/**
+ * Stamps for the tie-break rule: a touch gets `base + n` for the n-th touch a selection makes since `base` moved.
+ * A selection alone never moves `base`, so its stamps are 1, 2, 3... A room moves it past every stamp given at the
+ * start of each event ({@link StampClock.begin}), so that its views, doing the same work for the same event, give
+ * the same stamps, and a view can tell when it has become the same as the shared view again.
+ */
+export class StampClock {
+  base = 0;
+  /** The highest stamp given. */
+  high = 0;
+
+  /** A new event: its stamps come after every stamp given so far. */
+  begin(): void {
+    this.base = this.high;
+  }
+}
+
 /** Told of every change of the selected set, in the order the rules make them. */
 export interface SelectionListener<R> {
   selected(record: R): void;
@@ -23,18 +40,22 @@ export interface SelectionListener<R> {
 export class Selection<R extends Ranked> {
   private readonly selected = new QuietestHeap<R>();
   private readonly candidates = new CandidateBuckets<R>();
-  private clockValue = 0;
+  /** The base of the stamps of the current event, as this selection last saw it. */
+  private base = -1;
+  private op = 0;
 
   constructor(
     private readonly outputs: number,
     private readonly threshold: number,
     private readonly listener: SelectionListener<R>,
+    /** Where stamps come from: its own by default; a room's views share one, so equal work stamps equally. */
+    private readonly stamps: StampClock = new StampClock(),
   ) {}
 
   /** A new source: selected while fewer than `outputs` are, otherwise a candidate at -127. */
   add(record: R): void {
     record.level = SILENCE;
-    record.stamp = ++this.clockValue;
+    record.stamp = this.stamp();
     if (this.selected.size < this.outputs) this.select(record);
     else this.candidates.add(record);
   }
@@ -46,14 +67,14 @@ export class Selection<R extends Ranked> {
   packet(record: R, level: number): boolean {
     if (record.heapIndex >= 0) {
       record.level = level;
-      record.stamp = ++this.clockValue;
+      record.stamp = this.stamp();
       this.selected.update(record);
       return true;
     }
     // Out of its bucket before the level changes: the bucket is found from the level.
     this.candidates.remove(record);
     record.level = level;
-    record.stamp = ++this.clockValue;
+    record.stamp = this.stamp();
     if (this.selected.size < this.outputs) {
       this.select(record);
       return true;
@@ -62,7 +83,7 @@ export class Selection<R extends Ranked> {
     if (level >= quietest.level + this.threshold) {
       this.listener.pinning?.(record);
       this.selected.remove(quietest);
-      quietest.stamp = ++this.clockValue;
+      quietest.stamp = this.stamp();
       this.candidates.add(quietest);
       this.listener.deselected(quietest);
       this.select(record);
@@ -102,13 +123,22 @@ export class Selection<R extends Ranked> {
     this.candidates.clear();
   }
 
-  /** The tie-break clock: the stamp the next touch gets is one more. */
-  get clock(): number {
-    return this.clockValue;
+  /** Continues the stamps of `other`, a selection this one is a copy of: the next touch comes after its last. */
+  continueFrom(other: Selection<Ranked>): void {
+    this.base = other.base;
+    this.op = other.op;
   }
 
-  set clock(value: number) {
-    this.clockValue = value;
+  /** The next stamp: later than every stamp given before, and the same in every selection doing the same work. */
+  private stamp(): number {
+    const stamps = this.stamps;
+    if (this.base !== stamps.base) {
+      this.base = stamps.base;
+      this.op = 0;
+    }
+    const stamp = stamps.base + ++this.op;
+    if (stamp > stamps.high) stamps.high = stamp;
+    return stamp;
   }
 
   /** How many sources are selected. */
@@ -128,7 +158,7 @@ export class Selection<R extends Ranked> {
 
   private select(record: R): void {
     this.listener.pinning?.(record);
-    record.stamp = ++this.clockValue;
+    record.stamp = this.stamp();
     this.selected.insert(record);
     this.listener.selected(record);
   }

@@ -45,6 +45,20 @@ it('README: the normalisation example lifts a quiet microphone over the threshol
   expect(printed[example]).toStrictEqual(['quiet-mic is heard on output 0']);
 });
 
+it('README: mixRoom, everyone hears the room but themselves', () => {
+  const example = blocks.findIndex((code) => code.includes('hears: ${e.type}'));
+  expect(example).toBeGreaterThanOrEqual(0);
+  const said = texts.find((text) => text.startsWith('bob hears: output-pin 0 alice'));
+  expect(printed[example]?.join('\n')).toBe(said?.trimEnd());
+});
+
+it('README: withMedia with a shared media cache prints what the README says', () => {
+  const example = blocks.findIndex((code) => code.includes('withMedia(mediaOf)'));
+  expect(example).toBeGreaterThanOrEqual(0);
+  const said = texts.find((text) => text.startsWith('dave gets'));
+  expect(printed[example]?.join('\n')).toBe(said?.trimEnd());
+});
+
 it('README: following some sources prints what the README says', () => {
   const example = blocks.findIndex((code) => code.includes('const following'));
   const said = texts.find((text) => text.startsWith('output-pin 0 alice'));

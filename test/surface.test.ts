@@ -22,7 +22,6 @@ it('the package entry exports operators, state machines and constants, no data s
       'audioLevel',
       'audioMixer',
       'mixRoom',
-      'RoomListener',
       'RoomMixerCore',
       'pinOutputs',
       'selectLoudest',
