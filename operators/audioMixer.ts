@@ -2,6 +2,7 @@ import { asyncScheduler, type OperatorFunction } from 'rxjs';
 import { AudioMixerCore } from '../src/audioMixerCore.js';
 import type { OutputEvent, SourceEvent } from '../src/events.js';
 import {
+  checkMinHold,
   checkOnInvalid,
   checkOptionsObject,
   checkOutputs,
@@ -58,6 +59,7 @@ export function audioMixer<S = string, D = Uint8Array>(
   const config = {
     outputs: checkOutputs(options.outputs),
     threshold: checkThreshold(options.threshold),
+    minHold: checkMinHold(options.minHold),
     timeout: checkTimeout(options.timeout),
     onInvalid: checkOnInvalid(options.onInvalid),
   };

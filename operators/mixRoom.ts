@@ -1,6 +1,7 @@
 import { asyncScheduler, isObservable, Observable, type Subscriber, type Subscription } from 'rxjs';
 import type { OutputEvent, SourceEvent } from '../src/events.js';
 import {
+  checkMinHold,
   checkOnInvalid,
   checkOptionsObject,
   checkOutputs,
@@ -99,6 +100,7 @@ export function mixRoom<S = string, D = Uint8Array>(
   const config = {
     outputs: checkOutputs(options.outputs),
     threshold: checkThreshold(options.threshold),
+    minHold: checkMinHold(options.minHold),
     timeout: checkTimeout(options.timeout),
     onInvalid: checkOnInvalid(options.onInvalid),
   };

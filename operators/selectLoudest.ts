@@ -1,7 +1,14 @@
-import type { OperatorFunction } from 'rxjs';
+import { asyncScheduler, type OperatorFunction } from 'rxjs';
 import type { LevelledSourceEvent, SelectionEvent } from '../src/events.js';
 import { LoudestSelector } from '../src/loudestSelector.js';
-import { checkOnInvalid, checkOptionsObject, checkOutputs, checkThreshold } from '../src/options.js';
+import {
+  checkMinHold,
+  checkOnInvalid,
+  checkOptionsObject,
+  checkOutputs,
+  checkScheduler,
+  checkThreshold,
+} from '../src/options.js';
 import { fromStage } from './internal/fromStage.js';
 import type { SelectLoudestOptions } from './internal/options.js';
 
@@ -31,7 +38,11 @@ import type { SelectLoudestOptions } from './internal/options.js';
  * });
  * ```
  *
- * @param options `outputs` (required), `threshold` (dB, default 30), `onInvalid`.
+ * With `minHold`, a source selected less than `minHold` ms ago cannot be displaced by the threshold rule (the
+ * quietest of the others can); the time comes from `scheduler`, read only then.
+ *
+ * @param options `outputs` (required), `threshold` (dB, default 30), `minHold` (ms, default 0), `scheduler`
+ * (default `asyncScheduler`, read only with a `minHold`), `onInvalid`.
  * @return A function that returns an Observable of selection changes and the selected sources' packets.
  */
 export function selectLoudest<S = string, D = Uint8Array>(
@@ -41,7 +52,10 @@ export function selectLoudest<S = string, D = Uint8Array>(
   const config = {
     outputs: checkOutputs(options.outputs),
     threshold: checkThreshold(options.threshold),
+    minHold: checkMinHold(options.minHold),
     onInvalid: checkOnInvalid(options.onInvalid),
   };
-  return fromStage((emit) => new LoudestSelector<S, D>(config, emit));
+  const scheduler = checkScheduler(options.scheduler, asyncScheduler);
+  // Without a hold the stage never looks at the time, and is given none.
+  return fromStage((emit) => new LoudestSelector<S, D>(config, emit), config.minHold > 0 ? scheduler : undefined);
 }

@@ -10,6 +10,8 @@ import { reportInvalidEvent, SerialStage, typeOf } from './stage.js';
 export interface AudioMixerConfig {
   readonly outputs: number;
   readonly threshold: number;
+  /** How long a pinned source cannot be displaced by the threshold rule, in ms; default 0. */
+  readonly minHold?: number | undefined;
   readonly timeout: number;
   readonly onInvalid?: InvalidHandler | undefined;
 }
@@ -40,12 +42,18 @@ export class AudioMixerCore<S = string, D = Uint8Array> extends SerialStage<Sour
     this.known = new KnownSources<S>(config.timeout, config.onInvalid);
     const outputs = new Outputs<S, D, SourceRecord<S>>(config.outputs, emit);
     this.outputs = outputs;
-    this.selection = new Selection<SourceRecord<S>>(config.outputs, config.threshold, {
-      selected: (record) => outputs.pin(record),
-      deselected: (record) => {
-        outputs.unpin(record);
+    this.selection = new Selection<SourceRecord<S>>(
+      config.outputs,
+      config.threshold,
+      {
+        selected: (record) => outputs.pin(record),
+        deselected: (record) => {
+          outputs.unpin(record);
+        },
       },
-    });
+      undefined,
+      config.minHold ?? 0,
+    );
   }
 
   /** How many sources are known. */
@@ -55,6 +63,7 @@ export class AudioMixerCore<S = string, D = Uint8Array> extends SerialStage<Sour
 
   protected handle(event: SourceEvent<S, D>, time: number): void {
     const now = this.known.now(time);
+    this.selection.now = now;
     // Whatever fell due at this instant goes first, whether the timer or the event came first.
     this.expireAt(now);
     switch (typeOf(event)) {
@@ -92,7 +101,9 @@ export class AudioMixerCore<S = string, D = Uint8Array> extends SerialStage<Sour
   }
 
   protected onExpire(time: number): void {
-    this.expireAt(this.known.now(time));
+    const now = this.known.now(time);
+    this.selection.now = now;
+    this.expireAt(now);
   }
 
   protected onEnd(time: number): void {

@@ -22,6 +22,7 @@ export class ViewEntry<S, D> implements Active, Ranked, Pinnable<S> {
   newer: this | null = null;
   level = SILENCE;
   stamp = 0;
+  pinnedAt = 0;
   heapIndex = -1;
   bucket = -1;
   prev: this | null = null;
@@ -53,6 +54,7 @@ export interface ListenerViewConfig {
   readonly outputs: number;
   readonly threshold: number;
   readonly timeout: number;
+  readonly minHold?: number | undefined;
 }
 
 /**
@@ -97,6 +99,7 @@ export class ListenerView<S, D> {
         },
       },
       stamps,
+      config.minHold ?? 0,
     );
   }
 
@@ -120,6 +123,7 @@ export class ListenerView<S, D> {
     const entry = this.attach(record, record.lastActive);
     entry.level = record.level;
     entry.stamp = record.stamp;
+    entry.pinnedAt = record.pinnedAt;
     this.sync(entry);
     return entry;
   }
@@ -157,7 +161,11 @@ export class ListenerView<S, D> {
   /** Notes whether `entry` is again the same as the shared view's record; true when the whole view just became so. */
   sync(entry: ViewEntry<S, D>): boolean {
     const record = entry.record;
-    const same = entry.stamp === record.stamp && entry.level === record.level && entry.lastActive === record.lastActive;
+    const same =
+      entry.stamp === record.stamp &&
+      entry.level === record.level &&
+      entry.lastActive === record.lastActive &&
+      entry.pinnedAt === record.pinnedAt;
     if (same === entry.synced) return false;
     entry.synced = same;
     this.unsynced += same ? -1 : 1;

@@ -10,6 +10,8 @@ export interface LoudestSelectorConfig {
   readonly outputs: number;
   /** How many dB a candidate must beat the quietest selected source by to take its place. */
   readonly threshold: number;
+  /** How long a selected source cannot be displaced by the threshold rule, in ms; default 0. */
+  readonly minHold?: number | undefined;
   readonly onInvalid?: InvalidHandler | undefined;
 }
 
@@ -35,17 +37,25 @@ export class LoudestSelector<S, D> extends TimelessStage<LevelledSourceEvent<S, 
   ) {
     super();
     this.onInvalid = config.onInvalid;
-    this.selection = new Selection<SourceRecord<S>>(config.outputs, config.threshold, {
-      selected: (entry) => {
-        emit({ type: 'source-selected', source: entry.source });
+    this.selection = new Selection<SourceRecord<S>>(
+      config.outputs,
+      config.threshold,
+      {
+        selected: (entry) => {
+          emit({ type: 'source-selected', source: entry.source });
+        },
+        deselected: (entry) => {
+          emit({ type: 'source-deselected', source: entry.source });
+        },
       },
-      deselected: (entry) => {
-        emit({ type: 'source-deselected', source: entry.source });
-      },
-    });
+      undefined,
+      config.minHold ?? 0,
+    );
   }
 
-  protected handle(event: LevelledSourceEvent<S, D>): void {
+  protected handle(event: LevelledSourceEvent<S, D>, now: number): void {
+    // Time only matters to the minimum hold; without one the stage is given time 0.
+    if (now > this.selection.now) this.selection.now = now;
     switch (typeOf(event)) {
       case 'source-pkt': {
         const packet = levelledPacket(event as SourcePacket<S, D>, this.onInvalid);

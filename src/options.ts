@@ -39,6 +39,14 @@ export function checkTimeout(value: unknown): number {
   return value;
 }
 
+/** `minHold`: ms >= 0, default 0 (no hold). */
+export function checkMinHold(value: unknown): number {
+  if (value === undefined) return 0;
+  if (typeof value !== 'number') fail('type', 'minHold', 'a number of ms >= 0', value);
+  if (!Number.isFinite(value) || value < 0) fail('range', 'minHold', 'a finite number of ms >= 0', value);
+  return value;
+}
+
 /** `onInvalid`: an optional function. */
 export function checkOnInvalid(value: unknown): InvalidHandler | undefined {
   if (value === undefined) return undefined;

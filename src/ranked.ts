@@ -14,6 +14,8 @@ import { SILENCE } from './levels.js';
 export interface Ranked {
   level: number;
   stamp: number;
+  /** When it was last selected, in ms (for the minimum hold). */
+  pinnedAt: number;
   /** Position in `QuietestHeap`, or -1 when not in it. */
   heapIndex: number;
   /** Bucket in `CandidateBuckets`, or -1 when not in it. */
@@ -32,6 +34,11 @@ export class QuietestHeap<E extends Ranked> {
 
   get size(): number {
     return this.items.length;
+  }
+
+  /** Every entry, in heap order. */
+  entries(): readonly E[] {
+    return this.items;
   }
 
   /** The quietest entry, or `undefined` when empty. */

@@ -106,6 +106,7 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<Sourc
         },
       },
       this.stamps,
+      config.minHold ?? 0,
     );
   }
 
@@ -163,6 +164,7 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<Sourc
       if (!listener.active) return;
       this.stamps.begin();
       const time = this.known.now(now);
+      this.setTime(time);
       let view = listener.view;
       if (view === null) {
         const due = this.known.deadline();
@@ -191,6 +193,7 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<Sourc
 
   private handleEvent(event: SourceEvent<S, D>, time: number): void {
     const now = this.known.now(time);
+    this.setTime(now);
     // Whatever fell due at this instant goes first, whether the timer or the event came first.
     this.expireAt(now);
     switch (typeOf(event)) {
@@ -256,13 +259,23 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<Sourc
 
   protected onExpire(time: number): void {
     this.stamps.begin();
-    this.expireAt(this.known.now(time));
+    const now = this.known.now(time);
+    this.setTime(now);
+    this.expireAt(now);
     this.settle();
+  }
+
+  /** Tells every selection the time of the event (the minimum hold reads it). */
+  private setTime(now: number): void {
+    this.selection.now = now;
+    for (const view of this.diverged) view.selection.now = now;
   }
 
   protected onEnd(time: number): void {
     this.stamps.begin();
-    this.expireAt(this.known.now(time));
+    const now = this.known.now(time);
+    this.setTime(now);
+    this.expireAt(now);
     this.outputs.releaseAll();
     for (const view of this.diverged) view.outputs.releaseAll();
     for (const view of this.diverged) view.drop();
@@ -407,6 +420,7 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<Sourc
       this.stamps,
     );
     view.selection.continueFrom(this.selection);
+    view.selection.now = this.selection.now;
     view.activity.latestTime = this.known.latestTime;
     const candidates: ViewEntry<S, D>[] = [];
     for (const record of this.known.byActivity()) {
@@ -434,6 +448,7 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<Sourc
   private joinNow(listener: RoomListener<S, D>, time: number): void {
     if (!listener.active) return;
     const now = this.known.now(time);
+    this.setTime(now);
     const unheard: RoomSource<S, D>[] = [];
     for (let output = 0; output < this.config.outputs; output++) {
       const record = this.outputs.at(output);
@@ -464,6 +479,7 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<Sourc
 
   private followNow(listener: RoomListener<S, D>, followed: ReadonlySet<S>, time: number): void {
     const now = this.known.now(time);
+    this.setTime(now);
     const before = listener.followed;
     const heardBefore = (source: S) =>
       !listener.hearing.exclude.has(source) && (!listener.hearing.following || before.has(source));

@@ -50,7 +50,12 @@ export class Selection<R extends Ranked> {
     private readonly listener: SelectionListener<R>,
     /** Where stamps come from: its own by default; a room's views share one, so equal work stamps equally. */
     private readonly stamps: StampClock = new StampClock(),
+    /** How long a source stays selected before the threshold rule may displace it, in ms: 0, never held. */
+    private readonly minHold = 0,
   ) {}
+
+  /** The time of the event being handled, in ms: set by the owner before each event (read by the minimum hold). */
+  now = 0;
 
   /** A new source: selected while fewer than `outputs` are, otherwise a candidate at -127. */
   add(record: R): void {
@@ -79,8 +84,10 @@ export class Selection<R extends Ranked> {
       this.select(record);
       return true;
     }
-    const quietest = this.selected.peek() as R;
-    if (level >= quietest.level + this.threshold) {
+    let quietest = this.selected.peek();
+    // A source selected less than `minHold` ago cannot be displaced: the quietest of the others can.
+    if (this.minHold > 0 && this.now - quietest!.pinnedAt < this.minHold) quietest = this.quietestHeldOut();
+    if (quietest !== undefined && level >= quietest.level + this.threshold) {
       this.listener.pinning?.(record);
       this.selected.remove(quietest);
       quietest.stamp = this.stamp();
@@ -156,8 +163,21 @@ export class Selection<R extends Ranked> {
     this.candidates.add(record);
   }
 
+  /** The quietest selected source that has been selected for `minHold` ms, if any: O(outputs). */
+  private quietestHeldOut(): R | undefined {
+    let best: R | undefined;
+    for (const entry of this.selected.entries()) {
+      if (this.now - entry.pinnedAt < this.minHold) continue;
+      if (best === undefined || entry.level < best.level || (entry.level === best.level && entry.stamp < best.stamp)) {
+        best = entry;
+      }
+    }
+    return best;
+  }
+
   private select(record: R): void {
     this.listener.pinning?.(record);
+    record.pinnedAt = this.now;
     record.stamp = this.stamp();
     this.selected.insert(record);
     this.listener.selected(record);

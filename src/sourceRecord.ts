@@ -14,6 +14,7 @@ export class SourceRecord<S> implements Active, Ranked, Pinnable<S> {
   newer: this | null = null;
   level = SILENCE;
   stamp = 0;
+  pinnedAt = 0;
   heapIndex = -1;
   bucket = -1;
   prev: this | null = null;

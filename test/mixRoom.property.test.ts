@@ -56,6 +56,7 @@ const scenario = fc.record({
   outputs: fc.integer({ min: 1, max: 3 }),
   threshold: fc.constantFrom(0, 10, 30),
   timeout: fc.integer({ min: 2, max: 30 }),
+  minHold: fc.constantFrom(0, 0, 4),
   steps: fc.array(fc.tuple(fc.nat(6), event), { maxLength: 45 }),
   listeners: fc.array(listenerPlan, { minLength: 1, maxLength: 4 }),
 });
@@ -72,7 +73,7 @@ class Driver {
   private readonly core: AudioMixerCore<unknown, unknown>;
   private time = 0;
 
-  constructor(options: { outputs: number; threshold: number; timeout: number }) {
+  constructor(options: { outputs: number; threshold: number; timeout: number; minHold: number }) {
     this.core = new AudioMixerCore<unknown, unknown>(
       { ...options, onInvalid: (r: InvalidReport) => this.reports.push(r.reason) },
       (e) => {
@@ -129,6 +130,7 @@ function runScenario(s: Scenario) {
     outputs: s.outputs,
     threshold: s.threshold,
     timeout: s.timeout,
+    minHold: s.minHold,
     scheduler,
     onInvalid: (r) => reports.push(r.reason),
   });
@@ -201,7 +203,7 @@ function runScenario(s: Scenario) {
 
 /** What the definition says a listener receives. */
 function expected(s: Scenario, log: Logged[], r: ReturnType<typeof runScenario>['results'][number], end: number): Timed[] {
-  const options = { outputs: s.outputs, threshold: s.threshold, timeout: s.timeout };
+  const options = { outputs: s.outputs, threshold: s.threshold, timeout: s.timeout, minHold: s.minHold };
   const model = new Driver(options);
   const plan = r.plan;
   let followed: string[] | undefined = plan.follow === undefined ? undefined : (plan.follow.initial ?? []);
@@ -256,7 +258,7 @@ describe('mixRoom against its definition', () => {
         // The room's reports are those of audioMixer over the events of each run of the room.
         const shared: string[] = [];
         for (const epoch of new Set(log.filter((l) => l.epoch > 0).map((l) => l.epoch))) {
-          const model = new Driver({ outputs: s.outputs, threshold: s.threshold, timeout: s.timeout });
+          const model = new Driver({ outputs: s.outputs, threshold: s.threshold, timeout: s.timeout, minHold: s.minHold });
           for (const entry of log.filter((l) => l.epoch === epoch)) model.push(entry.time, entry.event);
           shared.push(...model.reports);
         }

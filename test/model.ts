@@ -8,6 +8,8 @@ export interface ModelOptions {
   outputs: number;
   threshold: number;
   timeout: number;
+  /** A source pinned less than this many ms ago cannot be taken over; 0 or missing: no hold. */
+  minHold?: number;
 }
 
 export interface Timed<E> {
@@ -24,6 +26,8 @@ interface ModelSource {
   /** Tie-break among equal `lastActive`: the order of activity. */
   activityOrder: number;
   output: number | null;
+  /** When it was last pinned. */
+  pinnedAt: number;
 }
 
 type AnyEvent = Record<string, unknown>;
@@ -93,6 +97,7 @@ export class MixerModel {
       lastActive: this.now,
       activityOrder: ++this.activities,
       output: null,
+      pinnedAt: 0,
     };
     this.sources.push(source);
     const free = this.outputs.indexOf(null);
@@ -118,7 +123,10 @@ export class MixerModel {
       if (free >= 0) {
         this.pinTo(source, free);
       } else {
-        const quietest = this.pinned().sort((a, b) => a.level - b.level || a.touched - b.touched)[0];
+        const hold = this.options.minHold ?? 0;
+        const quietest = this.pinned()
+          .filter((s) => this.now - s.pinnedAt >= hold)
+          .sort((a, b) => a.level - b.level || a.touched - b.touched)[0];
         if (quietest === undefined || level < quietest.level + this.options.threshold) return;
         const output = quietest.output as number;
         this.unpin(quietest);
@@ -147,6 +155,7 @@ export class MixerModel {
   private pinTo(source: ModelSource, output: number): void {
     source.touched = ++this.touches;
     source.output = output;
+    source.pinnedAt = this.now;
     this.outputs[output] = source;
     this.emit({ type: 'output-pin', output, source: source.id });
   }

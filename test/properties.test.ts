@@ -50,14 +50,15 @@ const scenario: fc.Arbitrary<Scenario> = fc
     outputs: fc.integer({ min: 1, max: 4 }),
     threshold: fc.constantFrom(0, 0.5, 10, 30),
     timeout: fc.integer({ min: 1, max: 40 }),
+    minHold: fc.constantFrom(0, 0, 0, 3, 15),
     steps: fc.array(fc.tuple(fc.nat(25), event), { maxLength: 60 }),
     tail: fc.nat(60),
     kind: fc.constantFrom<End>('complete', 'complete', 'error'),
   })
-  .map(({ outputs, threshold, timeout, steps, tail, kind }) => {
+  .map(({ outputs, threshold, timeout, minHold, steps, tail, kind }) => {
     let time = 0;
     const inputs = steps.map(([gap, e]) => ({ time: (time += gap), event: e }));
-    return { options: { outputs, threshold, timeout }, inputs, end: { time: time + tail, kind } };
+    return { options: { outputs, threshold, timeout, minHold }, inputs, end: { time: time + tail, kind } };
   });
 
 interface Run {

@@ -7,6 +7,11 @@ export interface AudioMixerOptions {
   readonly outputs: number;
   /** How many dB a candidate must beat the quietest pinned output by to take it over: >= 0, default 30. */
   readonly threshold?: number | undefined;
+  /**
+   * How long a pinned source cannot be displaced by the threshold rule, in ms: >= 0, default 0 (no hold). Removal,
+   * timeout and the end still apply; it is checked when a packet arrives, with no timer of its own.
+   */
+  readonly minHold?: number | undefined;
   /** Silence after which a source is removed, in ms: > 0, default 1000. */
   readonly timeout?: number | undefined;
   /** Where time comes from; default `asyncScheduler`. Pass a `TestScheduler` to test in virtual time. */
@@ -22,7 +27,7 @@ export interface AudioMixerOptions {
 export type TimeoutSourcesOptions = Partial<AudioMixerOptions>;
 /** Options of {@link trackLevels}: it reads `onInvalid`. */
 export type TrackLevelsOptions = Partial<AudioMixerOptions>;
-/** Options of {@link selectLoudest}: it reads `outputs`, `threshold` and `onInvalid`. */
+/** Options of {@link selectLoudest}: it reads `outputs`, `threshold`, `minHold` (with `scheduler`) and `onInvalid`. */
 export type SelectLoudestOptions = Partial<AudioMixerOptions> & Pick<AudioMixerOptions, 'outputs'>;
 /** Options of {@link pinOutputs}: it reads `outputs` and `onInvalid`. */
 export type PinOutputsOptions = Partial<AudioMixerOptions> & Pick<AudioMixerOptions, 'outputs'>;
