@@ -7,6 +7,10 @@ export { selectLoudest } from './operators/selectLoudest.js';
 export { pinOutputs } from './operators/pinOutputs.js';
 export { mixRoom, type ListenOptions, type MixRoom } from './operators/mixRoom.js';
 export { withMedia, type WithMediaOptions } from './operators/withMedia.js';
+export { normaliseLevels, NORMALISE_DEFAULTS, type NormaliseLevelsOptions } from './operators/normaliseLevels.js';
+export { speechMixer, SPEECH_DEFAULTS, type SpeechMixerOptions } from './operators/speechMixer.js';
+export { audioLevels, type AudioLevelsOptions } from './operators/audioLevels.js';
+export { dominantSpeaker, type DominantSpeakerOptions } from './operators/dominantSpeaker.js';
 export type {
   AudioMixerOptions,
   PinOutputsOptions,
@@ -21,6 +25,19 @@ export { LevelTracker, type LevelTrackerConfig } from './src/levelTracker.js';
 export { LoudestSelector, type LoudestSelectorConfig } from './src/loudestSelector.js';
 export { OutputPinner, type OutputPinnerConfig } from './src/outputPinner.js';
 export { RoomMixerCore, type RoomListener, type Hearing } from './src/roomMixerCore.js';
+export { LevelNormaliser, type LevelNormaliserConfig } from './src/levelNormaliser.js';
+export {
+  DominantSpeakerDetector,
+  type DominantSpeakerConfig,
+  type DominantSpeakerEvent,
+} from './src/dominantSpeakerDetector.js';
+export {
+  AudioLevelObserver,
+  type AudioLevelObserverConfig,
+  type AudioLevelsEvent,
+  type AudioSilence,
+  type AudioVolumes,
+} from './src/audioLevelObserver.js';
 export { TimelessStage, type Stage } from './src/stage.js';
 export { LOUDEST, SILENCE } from './src/levels.js';
 export { audioLevel } from './src/audioLevel.js';

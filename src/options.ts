@@ -39,6 +39,20 @@ export function checkTimeout(value: unknown): number {
   return value;
 }
 
+/** A finite number option, `fallback` when missing, that `valid` accepts (`rule` says what it must be). */
+export function checkNumber(
+  name: string,
+  value: unknown,
+  fallback: number,
+  valid: (value: number) => boolean,
+  rule: string,
+): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number') fail('type', name, rule, value);
+  if (!Number.isFinite(value) || !valid(value)) fail('range', name, rule, value);
+  return value;
+}
+
 /** `minHold`: ms >= 0, default 0 (no hold). */
 export function checkMinHold(value: unknown): number {
   if (value === undefined) return 0;

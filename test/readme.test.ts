@@ -72,6 +72,13 @@ it('README: a source added from a callback waits for the takeover to finish', ()
   expect(printed[example]?.join('\n')).toBe(said?.trimEnd());
 });
 
+it('README: speechMixer keeps a speaker through her pauses where audioMixer flaps', () => {
+  const example = blocks.findIndex((code) => code.includes('speechMixer pins'));
+  expect(example).toBeGreaterThanOrEqual(0);
+  const said = texts.find((text) => text.startsWith('speechMixer pins:'));
+  expect(printed[example]?.join('\n')).toBe(said?.trimEnd());
+});
+
 it('README: shows the commands a newcomer runs', () => {
   expect(readme).toContain('npm install && npm test');
 });

@@ -10,6 +10,15 @@ it('the package entry exports operators, state machines and constants, no data s
   expect(Object.keys(api).sort()).toStrictEqual(
     [
       'AudioMixerCore',
+      'AudioLevelObserver',
+      'LevelNormaliser',
+      'NORMALISE_DEFAULTS',
+      'SPEECH_DEFAULTS',
+      'audioLevels',
+      'dominantSpeaker',
+      'DominantSpeakerDetector',
+      'normaliseLevels',
+      'speechMixer',
       'DEFAULT_THRESHOLD',
       'DEFAULT_TIMEOUT',
       'LOUDEST',

@@ -1,0 +1,374 @@
+/**
+ * `npm run quality`: how well `audioMixer` and `speechMixer` serve a listener on real speech, and how well
+ * `dominantSpeaker` follows who speaks. Rooms: the demo room (`demo/room/`), the public GStreamer capture
+ * (`test/fixtures/rtp/conversation`), a "loud fan" variant of the demo room (its hum 15 dB louder) and a "late join"
+ * variant (the mixer starts 5 s into the conversation). Prints the tables and writes them into the README between
+ * `<!-- quality:start -->` and `<!-- quality:end -->` (`--check` only compares).
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { mergeMap, Subject, VirtualTimeScheduler, type OperatorFunction } from 'rxjs';
+import {
+  audioMixer,
+  dominantSpeaker,
+  normaliseLevels,
+  speechMixer,
+  type DominantSpeakerEvent,
+  type DominantSpeakerOptions,
+  type OutputEvent,
+  type SourceEvent,
+} from 'rx-audio-mixer';
+import { DEFAULT_ROOM } from '../demo/cli.js';
+import { readRoom } from '../demo/room.js';
+import { packetize, PACKET_MS } from '../demo/session.js';
+
+/** A packet as the quality runs see it: level only, with its index in its source's timeline. */
+interface Packet {
+  time: number;
+  source: string;
+  level: number | undefined;
+  index: number;
+}
+
+export interface QualityRoom {
+  name: string;
+  durationMs: number;
+  /** Who speaks when (ms on each source's own timeline: packet index * 20). */
+  speakers: { name: string; speechMs: [number, number][] }[];
+  /** A source that never speaks (a hum, a fan), if the room has one. */
+  noise: string | undefined;
+  packets: Packet[];
+  /** Packets before this time are not given to the mixer, and speech before it is not counted. */
+  startMs: number;
+}
+
+function demoRoom(): QualityRoom {
+  const { truth, tracks } = readRoom(DEFAULT_ROOM);
+  const packets = packetize(tracks).map(({ time, event }) => ({
+    time,
+    source: event.source,
+    level: event.type === 'source-pkt' ? event.level : undefined,
+    index: event.type === 'source-pkt' ? event.data.index : 0,
+  }));
+  return {
+    name: 'demo room',
+    durationMs: truth.durationMs,
+    speakers: truth.speakers
+      .filter((s) => s.speechMs.length > 0)
+      .map((s) => ({ name: s.name, speechMs: s.speechMs.map(([a, b]): [number, number] => [a, b]) })),
+    noise: truth.speakers.find((s) => s.speechMs.length === 0)?.name,
+    packets,
+    startMs: 0,
+  };
+}
+
+function captureRoom(): QualityRoom {
+  const folder = fileURLToPath(new URL('../test/fixtures/rtp/', import.meta.url));
+  const speech = JSON.parse(readFileSync(`${folder}speech.json`, 'utf8')) as {
+    speakers: { name: string; ssrc: number; speech_ms: [number, number][] }[];
+  };
+  const names = new Map(speech.speakers.map((s) => [s.ssrc, s.name]));
+  const first = new Map<number, number>();
+  const packets: Packet[] = readFileSync(`${folder}conversation.jsonl`, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as { t_us: number; ssrc: number; ts: number; level: number | null })
+    .map((p) => {
+      if (!first.has(p.ssrc)) first.set(p.ssrc, p.ts);
+      const ticks = (p.ts - (first.get(p.ssrc) ?? 0) + 2 ** 32) % 2 ** 32;
+      return {
+        time: p.t_us / 1000,
+        source: names.get(p.ssrc) ?? String(p.ssrc),
+        level: p.level === null ? undefined : p.level === 0 ? 0 : -p.level,
+        index: Math.round(ticks / 960),
+      };
+    });
+  return {
+    name: 'GStreamer capture',
+    durationMs: 20_000,
+    speakers: speech.speakers
+      .filter((s) => s.speech_ms.length > 0)
+      .map((s) => ({ name: s.name, speechMs: s.speech_ms })),
+    noise: speech.speakers.find((s) => s.speech_ms.length === 0)?.name,
+    packets,
+    startMs: 0,
+  };
+}
+
+function loudFan(room: QualityRoom): QualityRoom {
+  return {
+    ...room,
+    name: `${room.name}, loud fan`,
+    packets: room.packets.map((p) =>
+      p.source === room.noise && p.level !== undefined ? { ...p, level: Math.min(0, p.level + 15) } : p,
+    ),
+  };
+}
+
+function lateJoin(room: QualityRoom, startMs: number): QualityRoom {
+  return { ...room, name: `${room.name}, late join`, startMs };
+}
+
+export type Mixer = (o: {
+  outputs: number;
+  scheduler: VirtualTimeScheduler;
+}) => OperatorFunction<SourceEvent<string, number>, OutputEvent<string, number>>;
+
+const MIXERS: Record<string, Mixer> = {
+  audioMixer: (o) => audioMixer<string, number>(o),
+  speechMixer: (o) => speechMixer<string, number>(o),
+};
+
+/** Runs a room through an operator in virtual time; returns what it emitted, with times. */
+function run<T>(
+  room: QualityRoom,
+  make: (scheduler: VirtualTimeScheduler) => OperatorFunction<SourceEvent<string, number>, T>,
+) {
+  const scheduler = new VirtualTimeScheduler(undefined, Infinity);
+  const input = new Subject<SourceEvent<string, number>>();
+  const out: { time: number; event: T }[] = [];
+  input.pipe(make(scheduler)).subscribe((event) => out.push({ time: scheduler.now(), event }));
+  for (const p of room.packets) {
+    if (p.time < room.startMs) continue;
+    scheduler.schedule(() => {
+      input.next(
+        p.level === undefined
+          ? { type: 'source-pkt', source: p.source, data: p.index }
+          : { type: 'source-pkt', source: p.source, level: p.level, data: p.index },
+      );
+    }, p.time);
+  }
+  scheduler.schedule(() => {
+    input.complete();
+  }, room.durationMs + 100);
+  scheduler.flush();
+  return out;
+}
+
+/** The speech packets of each speaker that the mixer could have forwarded: indices in turns, sent after the start. */
+function speechPackets(room: QualityRoom): Map<string, Set<number>> {
+  const sent = new Map<string, Set<number>>();
+  for (const p of room.packets)
+    if (p.time >= room.startMs) (sent.get(p.source) ?? sent.set(p.source, new Set()).get(p.source)!).add(p.index);
+  const speech = new Map<string, Set<number>>();
+  for (const speaker of room.speakers) {
+    const set = new Set<number>();
+    for (const [start, end] of speaker.speechMs) {
+      for (let index = Math.floor(start / PACKET_MS); index < Math.ceil(end / PACKET_MS); index++) {
+        if (sent.get(speaker.name)?.has(index)) set.add(index);
+      }
+    }
+    speech.set(speaker.name, set);
+  }
+  return speech;
+}
+
+export interface MixerQuality {
+  heard: number;
+  best: number;
+  onsetMedianMs: number;
+  onsetWorstMs: number;
+  flaps: number;
+  switchesPerMinute: number;
+  /** ms the noise source held an output while someone spoke. */
+  noiseDuringSpeechMs: number;
+}
+
+export function mixerQuality(room: QualityRoom, mixer: string | Mixer, outputs: number): MixerQuality {
+  const make = typeof mixer === 'string' ? MIXERS[mixer]! : mixer;
+  const out = run(room, (scheduler) => make({ outputs, scheduler }));
+  const speech = speechPackets(room);
+  const forwarded = new Map<string, Set<number>>();
+  const pinnedAt = new Map<number, number>();
+  const lastUnpin = new Map<number, number>();
+  const noisePins: [number, number][] = [];
+  let flaps = 0;
+  let switches = 0;
+  for (const { time, event } of out) {
+    if (event.type === 'output-pkt') {
+      (forwarded.get(event.source) ?? forwarded.set(event.source, new Set()).get(event.source)!).add(event.data);
+    } else if (event.type === 'output-pin') {
+      pinnedAt.set(event.output, time);
+      if (lastUnpin.get(event.output) === time) switches++;
+    } else {
+      const since = pinnedAt.get(event.output) ?? time;
+      // A flap: a pin shorter than 200 ms, ended by a switch (not by the end of the room).
+      if (time - since < 200 && time < room.durationMs) flaps++;
+      if (event.source === room.noise) noisePins.push([since, time]);
+      lastUnpin.set(event.output, time);
+    }
+  }
+  // Speech heard, and the best possible with `outputs` outputs (per frame, at most `outputs` speakers).
+  let total = 0;
+  let heard = 0;
+  const perFrame = new Map<number, number>();
+  for (const [name, indices] of speech) {
+    for (const index of indices) {
+      total++;
+      if (forwarded.get(name)?.has(index)) heard++;
+      perFrame.set(index, (perFrame.get(index) ?? 0) + 1);
+    }
+  }
+  let possible = 0;
+  for (const speakers of perFrame.values()) possible += Math.min(speakers, outputs);
+  // Onset loss: per turn, from its first speech packet to the first one forwarded.
+  const onsets: number[] = [];
+  for (const speaker of room.speakers) {
+    const indices = [...(speech.get(speaker.name) ?? [])].sort((a, b) => a - b);
+    for (const [start, end] of speaker.speechMs) {
+      const turn = indices.filter((i) => i >= Math.floor(start / PACKET_MS) && i < Math.ceil(end / PACKET_MS));
+      if (turn.length === 0) continue;
+      const first = turn.find((i) => forwarded.get(speaker.name)?.has(i));
+      onsets.push(first === undefined ? turn.length * PACKET_MS : (first - turn[0]!) * PACKET_MS);
+    }
+  }
+  onsets.sort((a, b) => a - b);
+  // Noise held during speech: ms of its pins overlapping someone's speech (on the speakers' own timelines).
+  const speaking = new Set(perFrame.keys());
+  let noiseMs = 0;
+  for (const [from, to] of noisePins) {
+    for (let t = from; t < to; t += PACKET_MS) if (speaking.has(Math.floor(t / PACKET_MS))) noiseMs += PACKET_MS;
+  }
+  return {
+    heard: total === 0 ? 1 : heard / total,
+    best: total === 0 ? 1 : possible / total,
+    onsetMedianMs: onsets[Math.floor((onsets.length - 1) / 2)] ?? 0,
+    onsetWorstMs: onsets.at(-1) ?? 0,
+    flaps,
+    switchesPerMinute: (switches * 60_000) / (room.durationMs - room.startMs),
+    noiseDuringSpeechMs: noiseMs,
+  };
+}
+
+export interface DominantQuality {
+  /** Share of speech time (frames where someone speaks) in which the dominant speaker is speaking. */
+  correct: number;
+  changesPerMinute: number;
+  turns: number;
+}
+
+export function dominantQuality(room: QualityRoom, options: DominantSpeakerOptions = {}): DominantQuality {
+  const out = run<DominantSpeakerEvent>(room, (scheduler) =>
+    dominantSpeaker<string, number>({ ...options, scheduler }),
+  );
+  return dominantFrom(room, out);
+}
+
+function dominantFrom(room: QualityRoom, out: { time: number; event: DominantSpeakerEvent }[]): DominantQuality {
+  const speakingAt = (name: string, ms: number) =>
+    room.speakers.find((s) => s.name === name)?.speechMs.some(([a, b]) => ms >= a && ms < b) ?? false;
+  let frames = 0;
+  let correct = 0;
+  let current: string | undefined;
+  let next = 0;
+  for (let ms = room.startMs; ms < room.durationMs; ms += PACKET_MS) {
+    while (next < out.length && out[next]!.time <= ms) current = out[next++]!.event.source;
+    const anyone = room.speakers.some((s) => speakingAt(s.name, ms));
+    if (!anyone) continue;
+    frames++;
+    if (current !== undefined && speakingAt(current, ms)) correct++;
+  }
+  const turns = room.speakers.reduce((n, s) => n + s.speechMs.filter(([, end]) => end > room.startMs).length, 0);
+  return {
+    correct: frames === 0 ? 1 : correct / frames,
+    changesPerMinute: (out.length * 60_000) / (room.durationMs - room.startMs),
+    turns,
+  };
+}
+
+/** The plain design the shipped one is compared with: the loudest normalised level over the last second. */
+function loudestQuality(room: QualityRoom): DominantQuality {
+  return dominantFrom(
+    room,
+    run<DominantSpeakerEvent>(room, (scheduler) => (source) => {
+      const averages = new Map<string, { level: number; last: number }>();
+      let current: string | undefined;
+      return source.pipe(
+        normaliseLevels<string, number>({ scheduler }),
+        mergeMap((event) => {
+          if (event.type !== 'source-pkt') return [];
+          const now = scheduler.now();
+          const level = event.level ?? -127;
+          const average = averages.get(event.source) ?? { level: -127, last: now };
+          average.level += (level - average.level) * (1 - Math.exp(-Math.max(1, now - average.last) / 1000));
+          average.last = now;
+          averages.set(event.source, average);
+          let best: string | undefined;
+          for (const [name, a] of averages) if (best === undefined || a.level > averages.get(best)!.level) best = name;
+          const currentLevel = current === undefined ? -Infinity : (averages.get(current)?.level ?? -Infinity);
+          if (best === undefined || best === current || averages.get(best)!.level < currentLevel + 6) return [];
+          current = best;
+          return [{ type: 'dominant-speaker' as const, source: best }];
+        }),
+      );
+    }),
+  );
+}
+
+export function qualityRooms(): QualityRoom[] {
+  const demo = demoRoom();
+  const capture = captureRoom();
+  return [demo, capture, loudFan(demo), lateJoin(demo, 5000)];
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+export function qualityTables(): string {
+  const rooms = qualityRooms();
+  const lines = [
+    "Speech heard (share of the speech packets forwarded), the best share possible with that many outputs (overlapping speech can exceed them), onset loss (ms from the start of a turn to its first forwarded packet; median and worst), flaps (pins shorter than 200 ms), switches per minute, and how long the room's noise source held an output while someone spoke.",
+    '',
+    '| room | outputs | mixer | heard | best possible | onset median | onset worst | flaps | switches/min | noise held during speech |',
+    '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const room of rooms) {
+    for (const outputs of [1, 2, 3]) {
+      for (const mixer of Object.keys(MIXERS)) {
+        const q = mixerQuality(room, mixer, outputs);
+        lines.push(
+          `| ${room.name} | ${outputs} | ${mixer} | ${pct(q.heard)} | ${pct(q.best)} | ${q.onsetMedianMs} ms | ${q.onsetWorstMs} ms | ${q.flaps} | ${q.switchesPerMinute.toFixed(1)} | ${q.noiseDuringSpeechMs} ms |`,
+        );
+      }
+    }
+  }
+  lines.push('');
+  lines.push(
+    'Dominant speaker: the share of speech time in which the dominant speaker is someone speaking, and changes per minute against the turns taken; `dominantSpeaker()` as shipped, the same with margins at every scale (as Volfin and Cohen), and a plain design (the loudest over the last second, 6 dB of hysteresis).',
+  );
+  lines.push('');
+  lines.push('| room | design | dominant is speaking | changes/min | turns/min |');
+  lines.push('| --- | --- | ---: | ---: | ---: |');
+  for (const room of rooms) {
+    const turns = ((dominantQuality(room).turns * 60_000) / (room.durationMs - room.startMs)).toFixed(1);
+    for (const [design, quality] of [
+      ['dominantSpeaker()', dominantQuality(room)],
+      ['margins at every scale', dominantQuality(room, { quietBelow: 0, mediumMs: 1500, immediateMs: 300 })],
+      ['loudest over the last second', loudestQuality(room)],
+    ] as const) {
+      lines.push(
+        `| ${room.name} | ${design} | ${pct(quality.correct)} | ${quality.changesPerMinute.toFixed(1)} | ${turns} |`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
+const isMain = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
+if (isMain) {
+  const tables = qualityTables();
+  console.log(tables);
+  const readmeUrl = new URL('../README.md', import.meta.url);
+  const readme = readFileSync(readmeUrl, 'utf8');
+  const updated = readme.replace(
+    /<!-- quality:start -->[\s\S]*<!-- quality:end -->/,
+    `<!-- quality:start -->\n${tables}\n<!-- quality:end -->`,
+  );
+  if (process.argv.includes('--check')) {
+    if (updated !== readme) {
+      console.error('quality: the README table is not what the script measures; run npm run quality');
+      process.exit(1);
+    }
+  } else {
+    writeFileSync(readmeUrl, updated);
+  }
+}

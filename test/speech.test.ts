@@ -1,0 +1,188 @@
+// Real speech: normaliseLevels, speechMixer, dominantSpeaker, audioLevels; and the README's quality tables.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { Subject, VirtualTimeScheduler } from 'rxjs';
+import {
+  audioLevels,
+  dominantSpeaker,
+  LevelNormaliser,
+  normaliseLevels,
+  speechMixer,
+} from 'rx-audio-mixer';
+import { qualityRooms, qualityTables, dominantQuality, mixerQuality } from '../scripts/quality.js';
+import { countingScheduler, marbles, packet, pin, pkt, removed, unpin, type In } from './helpers.js';
+
+const lvl = (source: string, level: number): In => packet(source, level, 'x');
+
+describe('normaliseLevels', () => {
+  it('ranks each packet by its level above its source’s floor: a steady hum is silence, speech rises above it', marbles((m) => {
+    // prettier-ignore
+    const source = m.hot('h-h-h-s-h-|', { h: lvl('fan', -45), s: lvl('alice', -20) });
+    // The fan's floor is its own level, capped at -50: -127 + 5 = -122. alice's first packet: floor -50, -127 + 30.
+    m.expect(source.pipe(normaliseLevels({ scheduler: m.scheduler }))).toBeObservable('h-h-h-s-h-|', {
+      h: lvl('fan', -122),
+      s: lvl('alice', -97),
+    });
+  }));
+
+  it('learns a floor within minFloor..maxFloor from the low percentile of the window', () => {
+    const out: number[] = [];
+    const stage = new LevelNormaliser<string, string>(
+      { window: 10_000, percentile: 10, minFloor: -80, maxFloor: -50, gainOf: undefined, timeout: 1000 },
+      (e) => {
+        if (e.type === 'source-pkt') out.push(e.level as number);
+      },
+    );
+    // 3 s of a speaker whose pauses measure -65 and whose words -25, then a packet of speech.
+    for (let i = 0; i < 150; i++) stage.push(lvl('a', i % 4 === 0 ? -65 : -25), i * 20);
+    expect(stage.floorOf('a')).toBe(-65);
+    expect(out.at(-1)).toBe(-127 + 40);
+    // A sender of digital silence: its floor stops at -80.
+    for (let i = 0; i < 150; i++) stage.push(lvl('b', i % 4 === 0 ? -127 : -30), i * 20);
+    expect(stage.floorOf('b')).toBe(-80);
+  });
+
+  it('adds a per-source gain, keeps levels in -127..0, passes bad levels on unchanged', marbles((m) => {
+    const values = { a: lvl('a', -60), b: { type: 'source-pkt', source: 'b', level: Number.NaN, data: 'x' } as In, r: removed('a') };
+    // prettier-ignore
+    const source = m.hot('a-b-r-|', values);
+    m.expect(source.pipe(normaliseLevels({ gain: (s) => (s === 'a' ? 200 : 0), scheduler: m.scheduler }))).toBeObservable('a-b-r-|', {
+      ...values,
+      a: lvl('a', 0),
+    });
+  }));
+
+  it('drops a source’s state when it is removed or silent for the timeout, and then no timer runs', () => {
+    const virtual = new VirtualTimeScheduler();
+    const scheduler = countingScheduler(virtual);
+    const room = new Subject<In>();
+    room.pipe(normaliseLevels({ timeout: 100, scheduler })).subscribe();
+    room.next(lvl('a', -30));
+    expect(scheduler.pending).toBe(1);
+    virtual.flush();
+    expect(scheduler.pending).toBe(0);
+    room.next(lvl('a', -30));
+    room.next(removed('a'));
+    virtual.flush();
+    expect(scheduler.pending).toBe(0);
+  });
+
+  it('checks its options', () => {
+    expect(() => normaliseLevels({ window: 0 })).toThrow(/'window'/);
+    expect(() => normaliseLevels({ percentile: 120 })).toThrow(/'percentile'/);
+    expect(() => normaliseLevels({ minFloor: -40, maxFloor: -60 })).toThrow(/'maxFloor'/);
+    expect(() => normaliseLevels({ gain: 3 as never })).toThrow(/'gain'/);
+  });
+});
+
+describe('speechMixer', () => {
+  it('is normaliseLevels then audioMixer with a 15 dB threshold and a 200 ms hold, every default overridable', marbles((m) => {
+    // prettier-ignore
+    const source = m.hot('a-----b-----|', { a: lvl('alice', -20), b: lvl('bob', -5) });
+    // alice -> -97; bob -> -82: 15 dB louder, but alice is held for 200 frames. With minHold 0 bob takes over.
+    m.expect(source.pipe(speechMixer<string, string>({ outputs: 1, scheduler: m.scheduler }))).toBeObservable('(PK)--------(U|)', {
+      P: pin(0, 'alice'),
+      K: pkt(0, 'alice', -97, 'x'),
+      U: unpin(0, 'alice'),
+    });
+    m.expect(source.pipe(speechMixer<string, string>({ outputs: 1, minHold: 0, scheduler: m.scheduler }))).toBeObservable('(PK)--(VQL)-(W|)', {
+      P: pin(0, 'alice'),
+      K: pkt(0, 'alice', -97, 'x'),
+      V: unpin(0, 'alice'),
+      Q: pin(0, 'bob'),
+      L: pkt(0, 'bob', -82, 'x'),
+      W: unpin(0, 'bob'),
+    });
+  }));
+});
+
+describe('dominantSpeaker', () => {
+  const speaking = (source: string) => lvl(source, -25);
+  const quiet = (source: string) => lvl(source, -75);
+
+  it('follows turns, ignores a cough while the dominant speaker speaks, and a noisy line', () => {
+    const virtual = new VirtualTimeScheduler();
+    const room = new Subject<In>();
+    const changes: { time: number; source: string }[] = [];
+    room.pipe(dominantSpeaker({ scheduler: virtual })).subscribe((e) => changes.push({ time: virtual.now(), source: e.source }));
+    for (let i = 0; i < 250; i++) {
+      const t = i * 20;
+      virtual.schedule(() => {
+        // 0-2 s alice speaks (bob coughs at 1 s for 60 ms); 2-5 s bob speaks; a fan hums at -40 throughout.
+        room.next(t < 2000 ? speaking('alice') : quiet('alice'));
+        room.next(t >= 2000 || (t >= 1000 && t < 1060) ? speaking('bob') : quiet('bob'));
+        room.next(lvl('fan', -40));
+      }, t);
+    }
+    virtual.flush();
+    expect(changes.map((c) => c.source)).toStrictEqual(['alice', 'bob']);
+    expect(changes[0]!.time).toBeLessThan(100);
+    expect(changes[1]!.time).toBeGreaterThanOrEqual(2000);
+    expect(changes[1]!.time).toBeLessThan(2200);
+  });
+
+  it('checks its options', () => {
+    expect(() => dominantSpeaker({ takeAt: 2 })).toThrow(/'takeAt'/);
+    expect(() => dominantSpeaker({ floors: { window: -1 } })).toThrow(/'window'/);
+  });
+});
+
+describe('audioLevels', () => {
+  it('reports the loudest above the threshold every interval, then one silence, then no timer', marbles((m) => {
+    // prettier-ignore
+    const source = m.hot('a-a-b-a------------------------', { a: lvl('alice', -30), b: lvl('bob', -90) });
+    // Interval 10 from frame 0: [0,10) alice -30 (bob -90 is below -80); [10,20) nothing: silence; alice and bob
+    // are forgotten at 20, and no timer runs after.
+    m.expect(source.pipe(audioLevels({ interval: 10, scheduler: m.scheduler }))).toBeObservable('----------v---------s', {
+      v: { type: 'volumes', volumes: [{ source: 'alice', level: -30 }] },
+      s: { type: 'silence' },
+    });
+  }));
+
+  it('lists at most maxEntries, loudest first', marbles((m) => {
+    // prettier-ignore
+    const source = m.hot('abc-|', { a: lvl('a', -50), b: lvl('b', -20), c: lvl('c', -40) });
+    m.expect(source.pipe(audioLevels({ interval: 3, maxEntries: 2, scheduler: m.scheduler }))).toBeObservable('---v|', {
+      v: { type: 'volumes', volumes: [{ source: 'b', level: -20 }, { source: 'c', level: -40 }] },
+    });
+  }));
+
+  it('checks its options', () => {
+    expect(() => audioLevels({ interval: 0 })).toThrow(/'interval'/);
+    expect(() => audioLevels({ maxEntries: 1.5 })).toThrow(/'maxEntries'/);
+  });
+});
+
+describe('npm run quality', () => {
+  const rooms = qualityRooms();
+  it('the README shows what the script measures', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const shown = /<!-- quality:start -->\n([\s\S]*?)\n<!-- quality:end -->/.exec(readme)?.[1];
+    expect(shown).toBe(qualityTables());
+  }, 60_000);
+
+  it('speechMixer: all the speech there is room for with 2 and 3 outputs on the demo room, no flap anywhere', () => {
+    for (const room of rooms) {
+      for (const outputs of [1, 2, 3]) {
+        const q = mixerQuality(room, 'speechMixer', outputs);
+        expect(q.flaps, `${room.name}, ${outputs}`).toBe(0);
+        if (outputs > 1 && !room.name.startsWith('GStreamer')) expect(q.heard).toBe(1);
+        if (outputs === 1) expect(q.heard / q.best).toBeGreaterThanOrEqual(0.98);
+      }
+    }
+  });
+
+  it('the loud fan never holds an output while someone speaks with speechMixer; it does with audioMixer', () => {
+    const fan = rooms.find((r) => r.name.endsWith('loud fan'))!;
+    for (const outputs of [1, 2, 3]) expect(mixerQuality(fan, 'speechMixer', outputs).noiseDuringSpeechMs).toBe(0);
+    expect(mixerQuality(fan, 'audioMixer', 1).heard).toBeLessThan(0.1);
+  });
+
+  it('dominantSpeaker: at least 95% of speech time right on the demo room and the capture, no more changes than turns', () => {
+    for (const room of rooms.slice(0, 2)) {
+      const d = dominantQuality(room);
+      expect(d.correct, room.name).toBeGreaterThanOrEqual(0.95);
+      expect((d.changesPerMinute * 20_000) / 60_000).toBeLessThanOrEqual(d.turns);
+    }
+  });
+});
