@@ -1,11 +1,12 @@
 /**
  * The demo's command line, as a function of its arguments, so that tests can run it: mixes a room of speakers with
- * `audioMixer` in virtual time, prints a report, and writes what the listener heard.
+ * `speechMixer` (or `audioMixer`) in virtual time, prints a report, and writes what the listener heard.
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
+import { DEFAULT_THRESHOLD, SPEECH_DEFAULTS } from 'rx-audio-mixer';
 import { makeReport, formatReport } from './report.js';
 import { readRoom, readTrack, UserError, type RoomTruth, type Track } from './room.js';
 import { writeOutputs } from './render.js';
@@ -20,7 +21,9 @@ and writes what the listener hears.
 
 options:
   --outputs N      output tracks (default 2)
-  --threshold DB   how much louder a waiting source must be to take an output (default 30)
+  --mixer NAME     speech (speechMixer: levels above each source's noise floor, a 200 ms hold; the default) or
+                   audio (the plain audioMixer)
+  --threshold DB   how much louder a waiting source must be to take an output (default 15 for speech, 30 for audio)
   --timeout MS     silence after which a source is dropped (default 1000)
   --out DIR        where to write (default ./demo-out)
   --truth FILE     who speaks when, as demo/room/room.json (default: the default room's, for the default room)
@@ -56,6 +59,7 @@ export async function runDemo(args: readonly string[], io: Io): Promise<number> 
         allowPositionals: true,
         options: {
           outputs: { type: 'string' },
+          mixer: { type: 'string' },
           threshold: { type: 'string' },
           timeout: { type: 'string' },
           out: { type: 'string' },
@@ -72,10 +76,12 @@ export async function runDemo(args: readonly string[], io: Io): Promise<number> 
       return 0;
     }
     const outputs = numberOption('outputs', values.outputs, 2, (n) => Number.isInteger(n) && n >= 1, 'an integer >= 1');
+    const mixer = values.mixer ?? 'speech';
+    if (mixer !== 'speech' && mixer !== 'audio') throw new UserError(`--mixer must be speech or audio, got ${mixer}`);
     const threshold = numberOption(
       'threshold',
       values.threshold,
-      30,
+      mixer === 'speech' ? SPEECH_DEFAULTS.threshold : DEFAULT_THRESHOLD,
       (n) => Number.isFinite(n) && n >= 0,
       'a number of dB >= 0',
     );
@@ -110,14 +116,14 @@ export async function runDemo(args: readonly string[], io: Io): Promise<number> 
         )
       : undefined;
     bar?.start(endMs, 0);
-    const heard = mix(inputs, endMs, { outputs, threshold, timeout, onProgress: (time) => bar?.update(time) });
+    const heard = mix(inputs, endMs, { mixer, outputs, threshold, timeout, onProgress: (time) => bar?.update(time) });
     bar?.update(endMs);
     bar?.stop();
     const report = makeReport(inputs, heard, endMs, truth);
     const written = await writeOutputs(out, outputs, inputs, heard, endMs, totalSamples, truth);
 
     io.log(
-      `${tracks.length} sources, ${outputs} outputs, threshold ${threshold} dB, timeout ${timeout} ms, ${(endMs / 1000).toFixed(1)} s of audio`,
+      `${tracks.length} sources, ${outputs} outputs, ${mixer === 'speech' ? `speechMixer, hold ${SPEECH_DEFAULTS.minHold} ms` : 'audioMixer'}, threshold ${threshold} dB, timeout ${timeout} ms, ${(endMs / 1000).toFixed(1)} s of audio`,
     );
     io.log('');
     io.log(formatReport(report));

@@ -3,7 +3,7 @@
  * would receive them, and run them through `audioMixer` in virtual time.
  */
 import { Subject, VirtualTimeScheduler } from 'rxjs';
-import { audioMixer, audioLevel, type OutputEvent, type SourceEvent } from 'rx-audio-mixer';
+import { audioMixer, audioLevel, speechMixer, type OutputEvent, type SourceEvent } from 'rx-audio-mixer';
 import { SAMPLE_RATE, type Track } from './room.js';
 
 export const PACKET_MS = 20;
@@ -51,6 +51,8 @@ export function packetize(tracks: readonly Track[]): TimedSourceEvent[] {
 }
 
 export interface MixOptions {
+  /** `speechMixer` (the default) or the plain `audioMixer`. */
+  readonly mixer?: 'speech' | 'audio' | undefined;
   readonly outputs: number;
   readonly threshold?: number | undefined;
   readonly timeout?: number | undefined;
@@ -58,14 +60,14 @@ export interface MixOptions {
   readonly onProgress?: ((time: number) => void) | undefined;
 }
 
-/** Runs the packets through `audioMixer` in virtual time: 20 s of audio take a fraction of a second. */
+/** Runs the packets through `speechMixer` (or `audioMixer`) in virtual time: 20 s of audio take a fraction of a second. */
 export function mix(events: readonly TimedSourceEvent[], endMs: number, options: MixOptions): TimedOutputEvent[] {
   const scheduler = new VirtualTimeScheduler(undefined, Infinity);
   const room = new Subject<SourceEvent<string, PacketData>>();
   const heard: TimedOutputEvent[] = [];
   room
     .pipe(
-      audioMixer<string, PacketData>({
+      (options.mixer === 'audio' ? audioMixer<string, PacketData> : speechMixer<string, PacketData>)({
         outputs: options.outputs,
         threshold: options.threshold,
         timeout: options.timeout,

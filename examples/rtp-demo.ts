@@ -1,5 +1,5 @@
 /**
- * `npm run rtp-demo -- [--port 5004] [--outputs 3] [--extension-id 1] [--listener 127.0.0.1:6000]`
+ * `npm run rtp-demo -- [--port 5004] [--outputs 3] [--extension-id 1] [--listener 127.0.0.1:6000] [--mixer speech|audio]`
  *
  * Listens for RTP on 127.0.0.1:<port>, mixes, and sends output k to the listener's port + 2k. Prints what it does
  * every second; Ctrl-C stops it.
@@ -18,11 +18,14 @@ const { values } = parseArgs({
     outputs: { type: 'string', default: '3' },
     'extension-id': { type: 'string', default: '1' },
     listener: { type: 'string', default: '127.0.0.1:6000' },
+    mixer: { type: 'string', default: 'speech' },
     help: { type: 'boolean', default: false },
   },
 });
 if (values.help) {
-  console.log('usage: npm run rtp-demo -- [--port 5004] [--outputs 3] [--extension-id 1] [--listener 127.0.0.1:6000]');
+  console.log(
+    'usage: npm run rtp-demo -- [--port 5004] [--outputs 3] [--extension-id 1] [--listener 127.0.0.1:6000] [--mixer speech|audio]',
+  );
   process.exit(0);
 }
 const port = Number(values.port);
@@ -32,12 +35,15 @@ const [listenerHost = '', listenerPortText = ''] = values.listener.split(':');
 const listenerPort = Number(listenerPortText);
 if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a UDP port, got ${values.port}`);
 if (!Number.isInteger(outputs) || outputs < 1) fail(`--outputs must be an integer >= 1, got ${values.outputs}`);
+const mixer = values.mixer;
+if (mixer !== 'speech' && mixer !== 'audio') fail(`--mixer must be speech or audio, got ${mixer}`);
 if (!Number.isInteger(listenerPort) || listenerPort < 1 || listenerPort + 2 * (outputs - 1) > 65535)
   fail(`--listener must be host:port, got ${values.listener}`);
 
 const server = await startRtpMixerServer({
   port,
   extensionId,
+  mixer,
   targets: Array.from({ length: outputs }, (_, k) => ({ host: listenerHost, port: listenerPort + 2 * k })),
 }).catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));
 

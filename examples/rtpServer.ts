@@ -1,12 +1,13 @@
 /**
- * An RTP mixing server on UDP: takes RTP from any number of senders on one port, mixes with `audioMixer`, and sends
+ * An RTP mixing server on UDP: takes RTP from any number of senders on one port, mixes with `speechMixer` (or
+ * `audioMixer`), and sends
  * each output as its own RTP stream to the listener's address for that output. The example behind
  * `npm run rtp-demo`, and the path the integration test drives over loopback.
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
 import { fromEvent, map, type Subscription } from 'rxjs';
-import { audioMixer, type InvalidReport } from 'rx-audio-mixer';
+import { audioMixer, speechMixer, type InvalidReport } from 'rx-audio-mixer';
 import { fromRtpPackets, toRtpOutputs, type RtpPacketInfo } from 'rx-audio-mixer/rtp';
 
 export interface Target {
@@ -22,6 +23,8 @@ export interface RtpMixerServerOptions {
   readonly targets: readonly Target[];
   /** The audio level extension id the senders use (`a=extmap`). */
   readonly extensionId: number;
+  /** `speechMixer` (the default) or the plain `audioMixer`. */
+  readonly mixer?: 'speech' | 'audio';
   readonly threshold?: number;
   readonly timeout?: number;
   readonly onInvalid?: (report: InvalidReport) => void;
@@ -58,7 +61,7 @@ export async function startRtpMixerServer(options: RtpMixerServerOptions): Promi
         return new Uint8Array(message.buffer, message.byteOffset, message.byteLength);
       }),
       fromRtpPackets({ extensionId: options.extensionId, onInvalid }),
-      audioMixer<number, RtpPacketInfo>({
+      (options.mixer === 'audio' ? audioMixer<number, RtpPacketInfo> : speechMixer<number, RtpPacketInfo>)({
         outputs,
         threshold: options.threshold,
         timeout: options.timeout,
