@@ -5,6 +5,7 @@ export default defineConfig({
   resolve: {
     // Tests import the package by its public name, as a user would.
     alias: [
+      { find: /^rx-audio-mixer\/nats$/, replacement: fileURLToPath(new URL('./nats.ts', import.meta.url)) },
       { find: /^rx-audio-mixer\/rtp$/, replacement: fileURLToPath(new URL('./rtp.ts', import.meta.url)) },
       { find: /^rx-audio-mixer$/, replacement: fileURLToPath(new URL('./index.ts', import.meta.url)) },
     ],

@@ -207,7 +207,8 @@ export function divergedViewHeap(
   return { bytesPerView, views, bytesPerCopiedSource: bytesPerView / (sources - 1) };
 }
 
-const measuring = process.argv.indexOf('--measure');
+// Only when run as a script: bench/run.ts imports this module, with its own --measure.
+const measuring = process.argv[1]?.endsWith('room.ts') === true ? process.argv.indexOf('--measure') : -1;
 if (measuring >= 0) {
   const quick = process.argv.includes('--quick');
   const m = JSON.parse(process.argv[measuring + 1] ?? '{}') as RoomMeasurement | { heap: number };

@@ -113,7 +113,9 @@ export type InvalidReason =
   /** The media of a pinned source completed ({@link withMedia}): the pin stays, silent. */
   | 'media-ended'
   /** The media of a pinned source failed, or `mediaOf` threw ({@link withMedia}): the pin stays, silent. */
-  | 'media-failed';
+  | 'media-failed'
+  /** A message on the cascade's bus that is not in its wire format (`rx-audio-mixer/nats`): dropped. */
+  | 'malformed-message';
 
 /** The report given to `onInvalid` for every input the mixer had to drop or repair. */
 export interface InvalidReport {

@@ -1,0 +1,118 @@
+import { ActivityList, type Active } from '../activityList.js';
+import type { InvalidHandler, SourceEvent } from '../events.js';
+import { show } from '../show.js';
+import { SerialStage } from '../stage.js';
+import { decodeEvent, MalformedMessage } from './wire.js';
+
+/** One message of another node's selection, as it came off the bus. */
+export interface SelectionMessage {
+  /** The node that published it. */
+  readonly node: string;
+  readonly data: Uint8Array;
+}
+
+/** Options of {@link RemoteSelections}, already checked. */
+export interface RemoteSelectionsConfig {
+  /** This node: its own messages are ignored. */
+  readonly node: string;
+  /** A remote source with no message for this many ms is removed. */
+  readonly timeout: number;
+  readonly onInvalid?: InvalidHandler | undefined;
+}
+
+class RemoteSource implements Active {
+  lastActive = 0;
+  older: this | null = null;
+  newer: this | null = null;
+
+  constructor(
+    readonly source: string,
+    readonly node: string,
+  ) {}
+}
+
+/**
+ * The other nodes' selections of a room as source events, sans-IO: a remote pin makes its source known
+ * (`source-added`), a remote packet becomes a `source-pkt` with its level and data, a remote unpin becomes
+ * `source-removed`, and a remote source with no message for `timeout` ms is removed (a node that vanished). This
+ * node's own messages are ignored; a message that is not in the wire format is reported as `malformed-message` and
+ * dropped.
+ */
+export class RemoteSelections extends SerialStage<SelectionMessage> {
+  private readonly sources = new Map<string, RemoteSource>();
+  private readonly activity = new ActivityList<RemoteSource>();
+
+  constructor(
+    private readonly config: RemoteSelectionsConfig,
+    private readonly emit: (event: SourceEvent) => void,
+  ) {
+    super();
+  }
+
+  /** How many remote sources are known. */
+  get size(): number {
+    return this.sources.size;
+  }
+
+  protected handle(message: SelectionMessage, time: number): void {
+    const now = this.activity.monotonic(time);
+    this.expireAt(now);
+    if (message.node === this.config.node) return;
+    let event;
+    try {
+      event = decodeEvent(message.data);
+    } catch (error) {
+      if (!(error instanceof MalformedMessage)) throw error;
+      this.config.onInvalid?.({
+        reason: 'malformed-message',
+        event: message,
+        message: `a message of node ${show(message.node)} is not a selection event: ${error.message}`,
+      });
+      return;
+    }
+    const known = this.sources.get(event.source);
+    if (event.type === 'output-unpin') {
+      if (known === undefined) return;
+      this.forget(known);
+      this.emit({ type: 'source-removed', source: event.source });
+      return;
+    }
+    if (known === undefined) {
+      const record = new RemoteSource(event.source, message.node);
+      this.sources.set(event.source, record);
+      this.activity.append(record, now);
+      if (event.type === 'output-pin') this.emit({ type: 'source-added', source: event.source });
+    } else {
+      this.activity.touch(known, now);
+    }
+    if (event.type === 'output-pkt') {
+      this.emit({ type: 'source-pkt', source: event.source, level: event.level, data: event.data });
+    }
+  }
+
+  nextDeadline(): number | undefined {
+    return this.activity.deadline(this.config.timeout);
+  }
+
+  protected onExpire(time: number): void {
+    this.expireAt(this.activity.monotonic(time));
+  }
+
+  protected onEnd(): void {
+    this.sources.clear();
+    this.activity.clear();
+  }
+
+  private forget(record: RemoteSource): void {
+    this.sources.delete(record.source);
+    this.activity.remove(record);
+  }
+
+  private expireAt(now: number): void {
+    for (let due = this.activity.due(now, this.config.timeout); due !== null;) {
+      this.forget(due);
+      this.emit({ type: 'source-removed', source: due.source });
+      due = this.activity.due(now, this.config.timeout);
+    }
+  }
+}
