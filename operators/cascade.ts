@@ -81,10 +81,7 @@ function checkConnection(connection: unknown): NatsLike {
  * 255 UTF-8 bytes, an output over 255, a connection that refuses it).
  * @return A function that returns the same Observable of output events.
  */
-export function publishSelection(
-  connection: NatsLike,
-  options: CascadeOptions,
-): MonoTypeOperatorFunction<OutputEvent> {
+export function publishSelection(connection: NatsLike, options: CascadeOptions): MonoTypeOperatorFunction<OutputEvent> {
   const nc = checkConnection(connection);
   const { room, node, prefix, onInvalid } = checkCascade(options);
   const subject = `${prefix}.${room}.${node}`;
@@ -145,10 +142,7 @@ export function publishSelection(
  * @param options `room`, `node` (required), `prefix`, `timeout`, `scheduler`, `onInvalid`.
  * @return An Observable of source events; subscribing subscribes to `<prefix>.<room>.*`.
  */
-export function remoteSources(
-  connection: NatsLike,
-  options: RemoteSourcesOptions,
-): Observable<SourceEvent> {
+export function remoteSources(connection: NatsLike, options: RemoteSourcesOptions): Observable<SourceEvent> {
   const nc = checkConnection(connection);
   const { room, node, prefix, onInvalid } = checkCascade(options);
   const timeout = checkTimeout(options.timeout);
