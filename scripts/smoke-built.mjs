@@ -19,3 +19,10 @@ for (const name of ['fromRtpPackets', 'toRtpOutputs', 'parseRtp']) {
   if (typeof rtp[name] !== 'function') throw new Error(`rx-audio-mixer/rtp: ${name} is missing from the built entry`);
 }
 console.log('built rtp entry imports');
+
+// The NATS entry, with its optional peer installed.
+const nats = await import('rx-audio-mixer/nats');
+for (const name of ['publishSelection', 'remoteSources', 'encodeEvent', 'decodeEvent']) {
+  if (typeof nats[name] !== 'function') throw new Error(`rx-audio-mixer/nats: ${name} is missing from the built entry`);
+}
+console.log('built nats entry imports');

@@ -47,6 +47,13 @@ it('the RTP entry exports its operators, state machines and helpers', () => {
   );
 });
 
+it('the NATS entry exports its operators, state machine and wire format', async () => {
+  const nats = await import('rx-audio-mixer/nats');
+  expect(Object.keys(nats).sort()).toStrictEqual(
+    ['MalformedMessage', 'RemoteSelections', 'WIRE_VERSION', 'decodeEvent', 'encodeEvent', 'publishSelection', 'remoteSources'].sort(),
+  );
+});
+
 it('src/, the sans-IO core, imports neither RxJS nor the operators', () => {
   const root = fileURLToPath(new URL('../src/', import.meta.url));
   const files = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
