@@ -54,9 +54,7 @@ const nodes = await Promise.all(
     const nc = await connect({ servers: url, name: node });
     const local = new Subject<SourceEvent>();
     const heard = new Map<string, { packets: number; pins: number }>();
-    local
-      .pipe(audioMixer({ outputs: OUTPUTS, timeout }), publishSelection(nc, { room: 'demo', node }))
-      .subscribe();
+    local.pipe(audioMixer({ outputs: OUTPUTS, timeout }), publishSelection(nc, { room: 'demo', node })).subscribe();
     const listener = merge(local, remoteSources(nc, { room: 'demo', node, timeout }))
       .pipe(audioMixer({ outputs: OUTPUTS, timeout }))
       .subscribe((e) => {

@@ -65,12 +65,7 @@ export function simulate(nodes: number, sourcesPerNode: number, seconds: number)
     const node = `n${n}`;
     const nc = bus.connect(node);
     const local = new Subject<SourceEvent>();
-    local
-      .pipe(
-        audioMixer({ outputs: OUTPUTS, scheduler }),
-        publishSelection(nc, { room: 'sim', node }),
-      )
-      .subscribe();
+    local.pipe(audioMixer({ outputs: OUTPUTS, scheduler }), publishSelection(nc, { room: 'sim', node })).subscribe();
     const heard = new Set<string>();
     let received = 0;
     merge(
