@@ -144,4 +144,23 @@ describe('remoteSources', () => {
     expect(nodes[0]!.heard).toStrictEqual(['output-pin alice', 'output-pkt alice', 'output-unpin alice', 'output-pin bob', 'output-pkt bob']);
     expect(nodes[1]!.heard).toStrictEqual(['output-pin alice', 'output-pkt alice', 'output-unpin alice', 'output-pin bob', 'output-pkt bob']);
   });
+
+  it('a node whose input completes publishes its unpins: its sources leave the other nodes at once', () => {
+    const bus = new MemoryBus();
+    const inputs = ['n1', 'n2'].map((node) => {
+      const nc = bus.connect(node);
+      const local = new Subject<SourceEvent<string, Uint8Array>>();
+      local.pipe(audioMixer<string, Uint8Array>({ outputs: 1 }), publishSelection(nc, { room: 'r', node })).subscribe();
+      const heard: string[] = [];
+      merge(local, remoteSources(nc, { room: 'r', node, timeout: 60_000 }))
+        .pipe(audioMixer<string, Uint8Array>({ outputs: 2, timeout: 60_000 }))
+        .subscribe((e) => heard.push(`${e.type} ${e.source}`));
+      return { local, heard };
+    });
+    inputs[1]!.local.next({ type: 'source-pkt', source: 'bob', level: -10, data: bytes(2) });
+    expect(inputs[0]!.heard).toStrictEqual(['output-pin bob', 'output-pkt bob']);
+    inputs[1]!.local.complete();
+    // No timeout involved: the unpin travels at once.
+    expect(inputs[0]!.heard).toStrictEqual(['output-pin bob', 'output-pkt bob', 'output-unpin bob']);
+  });
 });

@@ -17,6 +17,16 @@
  */
 import type { OutputEvent } from '../events.js';
 
+// TextEncoder and TextDecoder are globals of every JavaScript runtime this runs on (Node, browsers, Deno), though not
+// of the ECMAScript library the core is typed against.
+declare class TextEncoder {
+  encode(input: string): Uint8Array;
+}
+declare class TextDecoder {
+  constructor(label?: string, options?: { fatal?: boolean });
+  decode(input: Uint8Array): string;
+}
+
 export const WIRE_VERSION = 1;
 const PIN = 0;
 const PACKET = 1;
