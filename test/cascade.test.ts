@@ -149,11 +149,11 @@ describe('remoteSources', () => {
     const bus = new MemoryBus();
     const inputs = ['n1', 'n2'].map((node) => {
       const nc = bus.connect(node);
-      const local = new Subject<SourceEvent<string, Uint8Array>>();
-      local.pipe(audioMixer<string, Uint8Array>({ outputs: 1 }), publishSelection(nc, { room: 'r', node })).subscribe();
+      const local = new Subject<SourceEvent>();
+      local.pipe(audioMixer({ outputs: 1 }), publishSelection(nc, { room: 'r', node })).subscribe();
       const heard: string[] = [];
       merge(local, remoteSources(nc, { room: 'r', node, timeout: 60_000 }))
-        .pipe(audioMixer<string, Uint8Array>({ outputs: 2, timeout: 60_000 }))
+        .pipe(audioMixer({ outputs: 2, timeout: 60_000 }))
         .subscribe((e) => heard.push(`${e.type} ${e.source}`));
       return { local, heard };
     });
