@@ -1,5 +1,6 @@
 // Real speech: normaliseLevels, speechMixer, dominantSpeaker, audioLevels; and the README's quality tables.
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Subject, VirtualTimeScheduler } from 'rxjs';
 import {
@@ -184,5 +185,66 @@ describe('npm run quality', () => {
       expect(d.correct, room.name).toBeGreaterThanOrEqual(0.95);
       expect((d.changesPerMinute * 20_000) / 60_000).toBeLessThanOrEqual(d.turns);
     }
+  });
+});
+
+describe('normaliseLevels, properties', () => {
+  it('a source at a steady level is at its floor: -127 + level - clamp(level, minFloor, maxFloor), for any timing', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom('a', 'b', 'c'), fc.nat(400)), { minLength: 1, maxLength: 80 }),
+        fc.record({ a: fc.integer({ min: -127, max: 0 }), b: fc.integer({ min: -127, max: 0 }), c: fc.integer({ min: -127, max: 0 }) }),
+        fc.integer({ min: -127, max: -60 }),
+        fc.integer({ min: 0, max: 60 }),
+        (steps, levels, minFloor, span) => {
+          const maxFloor = Math.min(0, minFloor + span);
+          const out: { source: string; level: number }[] = [];
+          const stage = new LevelNormaliser<string, string>(
+            { window: 2000, percentile: 10, minFloor, maxFloor, gainOf: undefined, timeout: 500 },
+            (e) => {
+              if (e.type === 'source-pkt') out.push({ source: e.source, level: e.level as number });
+            },
+          );
+          let time = 0;
+          for (const [source, gap] of steps) stage.push(lvl(source, levels[source as 'a']), (time += gap));
+          for (const { source, level } of out) {
+            const l = levels[source as 'a'];
+            expect(level).toBe(Math.max(-127, Math.min(0, -127 + l - Math.min(maxFloor, Math.max(minFloor, l)))));
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('every level it emits is in -127..0, and never above the input by more than the gain allows', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom('a', 'b'), fc.integer({ min: -127, max: 0 }), fc.nat(100)), { maxLength: 200 }),
+        fc.integer({ min: -20, max: 20 }),
+        (steps, gain) => {
+          const out: number[] = [];
+          const inputs: number[] = [];
+          const stage = new LevelNormaliser<string, string>(
+            { window: 1000, percentile: 10, minFloor: -80, maxFloor: -50, gainOf: () => gain, timeout: 300 },
+            (e) => {
+              if (e.type === 'source-pkt') out.push(e.level as number);
+            },
+          );
+          let time = 0;
+          for (const [source, level, gap] of steps) {
+            inputs.push(level);
+            stage.push(lvl(source, level), (time += gap));
+          }
+          out.forEach((level, i) => {
+            expect(level).toBeGreaterThanOrEqual(-127);
+            expect(level).toBeLessThanOrEqual(0);
+            // The floor is at least -80: a packet rises at most 47 dB (+ gain) above where it was.
+            expect(level).toBeLessThanOrEqual(Math.max(-127, Math.min(0, inputs[i]! + 47 + gain)));
+          });
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
