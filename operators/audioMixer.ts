@@ -47,8 +47,9 @@ import type { AudioMixerOptions } from './internal/options.js';
  * room.next({ type: 'source-pkt', source: 'alice', level: -25, data: opusFrame });
  * ```
  *
- * @param options `outputs` (required), `threshold` (dB, default 30), `timeout` (ms, default 1000), `scheduler`
- * (default `asyncScheduler`), `onInvalid` (reports of dropped or repaired inputs). Checked at once: a bad value
+ * @param options `outputs` (required), `threshold` (dB, default 30), `timeout` (ms, default 1000), `minHold` (ms,
+ * default 0: how long a pinned source cannot be displaced by the threshold rule), `scheduler` (default
+ * `asyncScheduler`), `onInvalid` (reports of dropped or repaired inputs). Checked at once: a bad value
  * throws a `TypeError` or `RangeError` naming the option.
  * @return A function that returns an Observable of output events.
  */
