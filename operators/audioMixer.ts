@@ -1,15 +1,7 @@
 import { asyncScheduler, type OperatorFunction } from 'rxjs';
 import { AudioMixerCore } from '../src/audioMixerCore.js';
 import type { OutputEvent, SourceEvent } from '../src/events.js';
-import {
-  checkMinHold,
-  checkOnInvalid,
-  checkOptionsObject,
-  checkOutputs,
-  checkScheduler,
-  checkThreshold,
-  checkTimeout,
-} from '../src/options.js';
+import { checkMixerOptions, checkScheduler } from '../src/options.js';
 import { fromStage } from './internal/fromStage.js';
 import type { AudioMixerOptions } from './internal/options.js';
 
@@ -56,14 +48,7 @@ import type { AudioMixerOptions } from './internal/options.js';
 export function audioMixer<S = string, D = Uint8Array>(
   options: AudioMixerOptions,
 ): OperatorFunction<SourceEvent<S, D>, OutputEvent<S, D>> {
-  checkOptionsObject(options);
-  const config = {
-    outputs: checkOutputs(options.outputs),
-    threshold: checkThreshold(options.threshold),
-    minHold: checkMinHold(options.minHold),
-    timeout: checkTimeout(options.timeout),
-    onInvalid: checkOnInvalid(options.onInvalid),
-  };
+  const config = checkMixerOptions(options);
   const scheduler = checkScheduler(options.scheduler, asyncScheduler);
   return fromStage((emit) => new AudioMixerCore<S, D>(config, emit), scheduler);
 }

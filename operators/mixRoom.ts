@@ -1,14 +1,6 @@
 import { asyncScheduler, isObservable, Observable, type Subscriber, type Subscription } from 'rxjs';
 import type { OutputEvent, SourceEvent } from '../src/events.js';
-import {
-  checkMinHold,
-  checkOnInvalid,
-  checkOptionsObject,
-  checkOutputs,
-  checkScheduler,
-  checkThreshold,
-  checkTimeout,
-} from '../src/options.js';
+import { checkMixerOptions, checkScheduler } from '../src/options.js';
 import { RoomMixerCore, type RoomListener } from '../src/roomMixerCore.js';
 import { show } from '../src/show.js';
 import { StageSubscriber } from './internal/fromStage.js';
@@ -96,14 +88,7 @@ export function mixRoom<S = string, D = Uint8Array>(
   if (!isObservable(sources)) {
     throw new TypeError(`rx-audio-mixer: 'sources' must be an Observable, got ${show(sources)}`);
   }
-  checkOptionsObject(options);
-  const config = {
-    outputs: checkOutputs(options.outputs),
-    threshold: checkThreshold(options.threshold),
-    minHold: checkMinHold(options.minHold),
-    timeout: checkTimeout(options.timeout),
-    onInvalid: checkOnInvalid(options.onInvalid),
-  };
+  const config = checkMixerOptions(options);
   const scheduler = checkScheduler(options.scheduler, asyncScheduler);
   let running: Run<S, D> | null = null;
 

@@ -45,6 +45,14 @@ export class ActivityList<R extends Active> {
     return oldest !== null && oldest.lastActive + timeout <= now ? oldest : null;
   }
 
+  /**
+   * Hands every source silent for `timeout` ms at `now` to `remove`, oldest first: O(expired). `remove` must take it
+   * out of the list (and may emit what its removal causes).
+   */
+  expireDue(now: number, timeout: number, remove: (record: R) => void): void {
+    for (let due = this.due(now, timeout); due !== null; due = this.due(now, timeout)) remove(due);
+  }
+
   /** Adds `record`, active at `now`. */
   append(record: R, now: number): void {
     record.lastActive = now;

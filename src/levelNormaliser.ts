@@ -174,9 +174,10 @@ export class LevelNormaliser<S, D> extends SerialStage<SourceEvent<S, D>> {
   }
 
   private expireAt(now: number): void {
-    for (let due = this.activity.due(now, this.config.timeout); due !== null;) {
-      this.forget(due.source);
-      due = this.activity.due(now, this.config.timeout);
-    }
+    this.activity.expireDue(now, this.config.timeout, this.drop);
   }
+
+  private readonly drop = (due: SourceFloor<S>): void => {
+    this.forget(due.source);
+  };
 }

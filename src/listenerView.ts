@@ -1,9 +1,6 @@
-import type { Active } from './activityList.js';
 import { ActivityList } from './activityList.js';
 import type { OutputEvent } from './events.js';
-import { SILENCE } from './levels.js';
-import { Outputs, type Pinnable } from './outputs.js';
-import type { Ranked } from './ranked.js';
+import { Outputs } from './outputs.js';
 import { Selection, type StampClock } from './selection.js';
 import { SourceRecord } from './sourceRecord.js';
 
@@ -15,30 +12,21 @@ export class RoomSource<S, D> extends SourceRecord<S> {
   awaiting: ListenerView<S, D>[] | null = null;
 }
 
-/** A source in one listener's own view. */
-export class ViewEntry<S, D> implements Active, Ranked, Pinnable<S> {
-  lastActive = 0;
-  older: this | null = null;
-  newer: this | null = null;
-  level = SILENCE;
-  stamp = 0;
-  pinnedAt = 0;
-  heapIndex = -1;
-  bucket = -1;
-  prev: this | null = null;
-  next: this | null = null;
-  output = -1;
+/** A source in one listener's own view: the same fields as the shared view's record, and where it belongs. */
+export class ViewEntry<S, D> extends SourceRecord<S> {
   /** Whether it is still in its view. */
   live = true;
   /** Whether its level, stamp and last activity are those of the shared view's record. */
   synced = false;
 
   constructor(
-    readonly source: S,
+    source: S,
     /** The room's record of its source; a newer one once the room forgot the source and met it again. */
     public record: RoomSource<S, D>,
     readonly view: ListenerView<S, D>,
-  ) {}
+  ) {
+    super(source);
+  }
 }
 
 /** What a view needs of the room it belongs to. */
@@ -143,11 +131,12 @@ export class ListenerView<S, D> {
 
   /** Removes the sources silent for `timeout` ms at `now`, oldest first (rule 5). */
   expireAt(now: number): void {
-    for (let due = this.activity.due(now, this.config.timeout); due !== null;) {
-      this.remove(due);
-      due = this.activity.due(now, this.config.timeout);
-    }
+    this.activity.expireDue(now, this.config.timeout, this.removeDue);
   }
+
+  private readonly removeDue = (due: ViewEntry<S, D>): void => {
+    this.remove(due);
+  };
 
   deadline(): number | undefined {
     return this.activity.deadline(this.config.timeout);

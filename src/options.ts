@@ -90,3 +90,22 @@ export function checkExtensionId(name: string, value: unknown): number {
   }
   return value;
 }
+
+/** The mixer's options (`audioMixer`, `mixRoom`), checked: an object, then each option by name. */
+export function checkMixerOptions(options: unknown): {
+  outputs: number;
+  threshold: number;
+  minHold: number;
+  timeout: number;
+  onInvalid: InvalidHandler | undefined;
+} {
+  checkOptionsObject(options);
+  const o = options as Record<string, unknown>;
+  return {
+    outputs: checkOutputs(o.outputs),
+    threshold: checkThreshold(o.threshold),
+    minHold: checkMinHold(o.minHold),
+    timeout: checkTimeout(o.timeout),
+    onInvalid: checkOnInvalid(o.onInvalid),
+  };
+}

@@ -109,10 +109,11 @@ export class RemoteSelections extends SerialStage<SelectionMessage> {
   }
 
   private expireAt(now: number): void {
-    for (let due = this.activity.due(now, this.config.timeout); due !== null;) {
-      this.forget(due);
-      this.emit({ type: 'source-removed', source: due.source });
-      due = this.activity.due(now, this.config.timeout);
-    }
+    this.activity.expireDue(now, this.config.timeout, this.drop);
   }
+
+  private readonly drop = (due: RemoteSource): void => {
+    this.forget(due);
+    this.emit({ type: 'source-removed', source: due.source });
+  };
 }
