@@ -1,4 +1,4 @@
-import { ActivityList } from './activityList.js';
+import { ActivityList, type Active } from './activityList.js';
 import type { InvalidHandler } from './events.js';
 import { SourceRecord } from './sourceRecord.js';
 import { reportDuplicate, reportUnknown } from './stage.js';
@@ -7,14 +7,14 @@ import { reportDuplicate, reportUnknown } from './stage.js';
  * The sources a stage knows, by id and by last activity, and the rules for joining, leaving and timing out. Shared
  * by {@link SourceTimeouts} and {@link AudioMixerCore}, so that those rules are written once.
  */
-export class KnownSources<S, R extends SourceRecord<S> = SourceRecord<S>> {
+export class KnownSources<S, R extends Active & { readonly source: S } = SourceRecord<S>> {
   private readonly records = new Map<S, R>();
   private readonly activity = new ActivityList<R>();
 
   constructor(
     private readonly timeout: number,
     private readonly onInvalid: InvalidHandler | undefined,
-    private readonly create: (source: S) => R = (source) => new SourceRecord(source) as R,
+    private readonly create: (source: S) => R = (source) => new SourceRecord(source) as unknown as R,
   ) {}
 
   get size(): number {
@@ -83,6 +83,13 @@ export class KnownSources<S, R extends SourceRecord<S> = SourceRecord<S>> {
   /** The known records, oldest activity first. */
   *byActivity(): IterableIterator<R> {
     for (let record = this.activity.oldest; record !== null; record = record.newer) yield record;
+  }
+
+  /** Forgets `source` without a word (a stage that passes removals on); its record, if it was known. */
+  remove(source: S): R | undefined {
+    const record = this.records.get(source);
+    if (record !== undefined) this.forget(record);
+    return record;
   }
 
   clear(): void {

@@ -1,5 +1,6 @@
-import { ActivityList, type Active } from './activityList.js';
+import type { Active } from './activityList.js';
 import type { InvalidHandler, SourceEvent, SourcePacket } from './events.js';
+import { KnownSources } from './knownSources.js';
 import { LOUDEST, SILENCE } from './levels.js';
 import { reportInvalidEvent, SerialStage, typeOf } from './stage.js';
 
@@ -64,8 +65,7 @@ class SourceFloor<S> implements Active {
  * dropped when it is removed, or after `timeout` ms without a packet.
  */
 export class LevelNormaliser<S, D> extends SerialStage<SourceEvent<S, D>> {
-  private readonly sources = new Map<S, SourceFloor<S>>();
-  private readonly activity = new ActivityList<SourceFloor<S>>();
+  private readonly known: KnownSources<S, SourceFloor<S>>;
   private readonly half: number;
 
   constructor(
@@ -74,20 +74,25 @@ export class LevelNormaliser<S, D> extends SerialStage<SourceEvent<S, D>> {
   ) {
     super();
     this.half = config.window / 2;
+    this.known = new KnownSources<S, SourceFloor<S>>(
+      config.timeout,
+      config.onInvalid,
+      (source) => new SourceFloor<S>(source, config.maxFloor),
+    );
   }
 
   /** How many sources it holds state for. */
   get size(): number {
-    return this.sources.size;
+    return this.known.size;
   }
 
   /** The floor learnt for `source`, or `undefined` if it holds none. */
   floorOf(source: S): number | undefined {
-    return this.sources.get(source)?.floor;
+    return this.known.get(source)?.floor;
   }
 
   protected handle(event: SourceEvent<S, D>, time: number): void {
-    const now = this.activity.monotonic(time);
+    const now = this.known.now(time);
     this.expireAt(now);
     switch (typeOf(event)) {
       case 'source-pkt': {
@@ -97,14 +102,12 @@ export class LevelNormaliser<S, D> extends SerialStage<SourceEvent<S, D>> {
           this.emit(packet); // the mixer repairs and reports it
           return;
         }
-        let state = this.sources.get(packet.source);
+        let state = this.known.get(packet.source);
         if (state === undefined) {
-          state = new SourceFloor<S>(packet.source, this.config.maxFloor);
+          state = this.known.add(packet.source, now);
           state.rotateAt = now + this.half;
-          this.sources.set(packet.source, state);
-          this.activity.append(state, now);
         } else {
-          this.activity.touch(state, now);
+          this.known.touch(state, now);
         }
         this.learn(state, level, now);
         const gain = this.config.gainOf?.(packet.source) ?? 0;
@@ -113,7 +116,7 @@ export class LevelNormaliser<S, D> extends SerialStage<SourceEvent<S, D>> {
         return;
       }
       case 'source-removed':
-        this.forget(event.source);
+        this.known.remove(event.source);
         this.emit(event);
         return;
       case 'source-added':
@@ -125,16 +128,15 @@ export class LevelNormaliser<S, D> extends SerialStage<SourceEvent<S, D>> {
   }
 
   nextDeadline(): number | undefined {
-    return this.activity.deadline(this.config.timeout);
+    return this.known.deadline();
   }
 
   protected onExpire(time: number): void {
-    this.expireAt(this.activity.monotonic(time));
+    this.expireAt(this.known.now(time));
   }
 
   protected onEnd(): void {
-    this.sources.clear();
-    this.activity.clear();
+    this.known.clear();
   }
 
   private learn(state: SourceFloor<S>, level: number, now: number): void {
@@ -166,18 +168,8 @@ export class LevelNormaliser<S, D> extends SerialStage<SourceEvent<S, D>> {
     return this.config.maxFloor;
   }
 
-  private forget(source: S): void {
-    const state = this.sources.get(source);
-    if (state === undefined) return;
-    this.sources.delete(source);
-    this.activity.remove(state);
-  }
-
+  /** Drops the state of the sources silent for the timeout: O(expired). */
   private expireAt(now: number): void {
-    this.activity.expireDue(now, this.config.timeout, this.drop);
+    while (this.known.nextDue(now) !== null);
   }
-
-  private readonly drop = (due: SourceFloor<S>): void => {
-    this.forget(due.source);
-  };
 }

@@ -1,5 +1,6 @@
-import { ActivityList, type Active } from '../activityList.js';
+import type { Active } from '../activityList.js';
 import type { InvalidHandler, SourceEvent } from '../events.js';
+import { KnownSources } from '../knownSources.js';
 import { show } from '../show.js';
 import { SerialStage } from '../stage.js';
 import { decodeEvent, MalformedMessage } from './wire.js';
@@ -25,10 +26,10 @@ class RemoteSource implements Active {
   older: this | null = null;
   newer: this | null = null;
 
-  constructor(
-    readonly source: string,
-    readonly node: string,
-  ) {}
+  /** The node that published it first. */
+  node = '';
+
+  constructor(readonly source: string) {}
 }
 
 /**
@@ -39,23 +40,23 @@ class RemoteSource implements Active {
  * dropped.
  */
 export class RemoteSelections extends SerialStage<SelectionMessage> {
-  private readonly sources = new Map<string, RemoteSource>();
-  private readonly activity = new ActivityList<RemoteSource>();
+  private readonly known: KnownSources<string, RemoteSource>;
 
   constructor(
     private readonly config: RemoteSelectionsConfig,
     private readonly emit: (event: SourceEvent) => void,
   ) {
     super();
+    this.known = new KnownSources<string, RemoteSource>(config.timeout, config.onInvalid, (s) => new RemoteSource(s));
   }
 
   /** How many remote sources are known. */
   get size(): number {
-    return this.sources.size;
+    return this.known.size;
   }
 
   protected handle(message: SelectionMessage, time: number): void {
-    const now = this.activity.monotonic(time);
+    const now = this.known.now(time);
     this.expireAt(now);
     if (message.node === this.config.node) return;
     let event;
@@ -70,20 +71,18 @@ export class RemoteSelections extends SerialStage<SelectionMessage> {
       });
       return;
     }
-    const known = this.sources.get(event.source);
+    const known = this.known.get(event.source);
     if (event.type === 'output-unpin') {
       if (known === undefined) return;
-      this.forget(known);
+      this.known.remove(event.source);
       this.emit({ type: 'source-removed', source: event.source });
       return;
     }
     if (known === undefined) {
-      const record = new RemoteSource(event.source, message.node);
-      this.sources.set(event.source, record);
-      this.activity.append(record, now);
+      this.known.add(event.source, now).node = message.node;
       if (event.type === 'output-pin') this.emit({ type: 'source-added', source: event.source });
     } else {
-      this.activity.touch(known, now);
+      this.known.touch(known, now);
     }
     if (event.type === 'output-pkt') {
       this.emit({ type: 'source-pkt', source: event.source, level: event.level, data: event.data });
@@ -91,29 +90,21 @@ export class RemoteSelections extends SerialStage<SelectionMessage> {
   }
 
   nextDeadline(): number | undefined {
-    return this.activity.deadline(this.config.timeout);
+    return this.known.deadline();
   }
 
   protected onExpire(time: number): void {
-    this.expireAt(this.activity.monotonic(time));
+    this.expireAt(this.known.now(time));
   }
 
   protected onEnd(): void {
-    this.sources.clear();
-    this.activity.clear();
+    this.known.clear();
   }
 
-  private forget(record: RemoteSource): void {
-    this.sources.delete(record.source);
-    this.activity.remove(record);
-  }
-
+  /** Removes the remote sources silent for the timeout, oldest first: O(expired). */
   private expireAt(now: number): void {
-    this.activity.expireDue(now, this.config.timeout, this.drop);
+    for (let due = this.known.nextDue(now); due !== null; due = this.known.nextDue(now)) {
+      this.emit({ type: 'source-removed', source: due.source });
+    }
   }
-
-  private readonly drop = (due: RemoteSource): void => {
-    this.forget(due);
-    this.emit({ type: 'source-removed', source: due.source });
-  };
 }
