@@ -12,7 +12,7 @@ import { audioMixer, type SourceEvent } from 'rx-audio-mixer';
 import { publishSelection, remoteSources } from 'rx-audio-mixer/nats';
 import { parseRtp } from 'rx-audio-mixer/rtp';
 import { readDatagrams, readSpeakers } from '../test/fixtures.js';
-import { hasNatsServer, INSTALL_NATS, startCluster } from '../test/natsCluster.js';
+import { hasNatsServer, INSTALL_NATS, startCluster } from '../scripts/natsCluster.js';
 
 const { values } = parseArgs({ options: { speed: { type: 'string', default: '4' } } });
 const speed = Number(values.speed);

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { merge, Subject, tap, VirtualTimeScheduler } from 'rxjs';
 import { audioMixer, type SourceEvent } from 'rx-audio-mixer';
 import { publishSelection, remoteSources } from 'rx-audio-mixer/nats';
-import { MemoryBus } from '../test/memoryBus.js';
+import { MemoryBus } from './memoryBus.js';
 import { random } from './random.js';
 
 const PACKET_MS = 20;

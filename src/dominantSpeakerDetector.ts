@@ -64,9 +64,8 @@ export class DominantSpeakerDetector<S, D> extends SerialStage<SourceEvent<S, D>
     private readonly emit: (event: DominantSpeakerEvent<S>) => void,
   ) {
     super();
-    this.normaliser = new LevelNormaliser<S, D>(config.floors, (event) => {
-      this.score(event);
-    });
+    // Only adds and removals go through its push; packets are ranked in place, with no copy.
+    this.normaliser = new LevelNormaliser<S, D>(config.floors, () => undefined);
   }
 
   protected handle(event: SourceEvent<S, D>, now: number): void {
@@ -75,7 +74,21 @@ export class DominantSpeakerDetector<S, D> extends SerialStage<SourceEvent<S, D>
       return;
     }
     this.now = now;
-    this.normaliser.push(event, now);
+    if (event.type !== 'source-pkt') {
+      this.normaliser.push(event, now);
+      if (event.type === 'source-removed') this.forget(event.source);
+      return;
+    }
+    this.normaliser.expire(now);
+    const raw: unknown = event.level;
+    // A level the mixer would repair passes unranked, as the normaliser passes it on.
+    const level =
+      typeof raw === 'number' && raw <= 0 && raw >= SILENCE
+        ? this.normaliser.rank(event.source, raw, now)
+        : typeof raw === 'number' && Number.isFinite(raw)
+          ? raw
+          : SILENCE;
+    this.score(event.source, level);
   }
 
   nextDeadline(): number | undefined {
@@ -95,25 +108,18 @@ export class DominantSpeakerDetector<S, D> extends SerialStage<SourceEvent<S, D>
     this.dominant = undefined;
   }
 
-  private score(event: SourceEvent<S, D>): void {
-    if (event.type === 'source-removed') {
-      this.forget(event.source);
-      return;
-    }
-    if (event.type !== 'source-pkt') return;
-    const packet = event;
-    const level = typeof packet.level === 'number' && Number.isFinite(packet.level) ? packet.level : SILENCE;
+  private score(source: S, level: number): void {
     const speech = level - SILENCE >= this.config.activityDb ? 1 : 0;
-    let scores = this.scores.get(packet.source);
+    let scores = this.scores.get(source);
     if (scores === undefined) {
       scores = { immediate: 0, medium: 0, last: this.now };
-      this.scores.set(packet.source, scores);
+      this.scores.set(source, scores);
     }
     const elapsed = Math.max(1, this.now - scores.last);
     scores.last = this.now;
     scores.immediate += (speech - scores.immediate) * (1 - Math.exp(-elapsed / this.config.immediateMs));
     scores.medium += (speech - scores.medium) * (1 - Math.exp(-elapsed / this.config.mediumMs));
-    if (speech === 0 || (this.hasDominant && this.dominant === packet.source)) return;
+    if (speech === 0 || (this.hasDominant && this.dominant === source)) return;
     const current = this.hasDominant ? this.scores.get(this.dominant as S) : undefined;
     const immediate = current?.immediate ?? 0;
     const medium = current?.medium ?? 0;
@@ -124,8 +130,8 @@ export class DominantSpeakerDetector<S, D> extends SerialStage<SourceEvent<S, D>
           scores.medium >= medium + this.config.mediumMargin;
     if (takes) {
       this.hasDominant = true;
-      this.dominant = packet.source;
-      this.emit({ type: 'dominant-speaker', source: packet.source });
+      this.dominant = source;
+      this.emit({ type: 'dominant-speaker', source: source });
     }
   }
 

@@ -102,17 +102,7 @@ export class LevelNormaliser<S, D> extends SerialStage<SourceEvent<S, D>> {
           this.emit(packet); // the mixer repairs and reports it
           return;
         }
-        let state = this.known.get(packet.source);
-        if (state === undefined) {
-          state = this.known.add(packet.source, now);
-          state.rotateAt = now + this.half;
-        } else {
-          this.known.touch(state, now);
-        }
-        this.learn(state, level, now);
-        const gain = this.config.gainOf?.(packet.source) ?? 0;
-        const normalised = Math.min(LOUDEST, Math.max(SILENCE, SILENCE + (level - state.floor) + gain));
-        this.emit({ ...packet, level: normalised });
+        this.emit({ ...packet, level: this.rank(packet.source, level, now) });
         return;
       }
       case 'source-removed':
@@ -125,6 +115,25 @@ export class LevelNormaliser<S, D> extends SerialStage<SourceEvent<S, D>> {
       default:
         reportInvalidEvent(this.config.onInvalid, event, 'a source event');
     }
+  }
+
+  /**
+   * What a packet of `source` at `level` (a number in -127..0) at `time` becomes: its level above the source's floor,
+   * learnt from it. What each packet through {@link Stage.push} gets, for a stage that keeps this one inside (the
+   * dominant speaker) and wants no copy of the packet. It does not expire anything: `expire` or `push` first.
+   */
+  rank(source: S, level: number, time: number): number {
+    const now = this.known.now(time);
+    let state = this.known.get(source);
+    if (state === undefined) {
+      state = this.known.add(source, now);
+      state.rotateAt = now + this.half;
+    } else {
+      this.known.touch(state, now);
+    }
+    this.learn(state, level, now);
+    const gain = this.config.gainOf?.(source) ?? 0;
+    return Math.min(LOUDEST, Math.max(SILENCE, SILENCE + (level - state.floor) + gain));
   }
 
   nextDeadline(): number | undefined {

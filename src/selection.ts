@@ -148,11 +148,6 @@ export class Selection<R extends Ranked> {
     return stamp;
   }
 
-  /** How many sources are selected. */
-  get selectedCount(): number {
-    return this.selected.size;
-  }
-
   /** Puts back a selected record, level and stamp as they are, telling no one (for a copy of another selection). */
   restoreSelected(record: R): void {
     this.selected.insert(record);

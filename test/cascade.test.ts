@@ -5,7 +5,7 @@ import { merge, Subject } from 'rxjs';
 import { audioMixer, type InvalidReport, type OutputEvent, type SourceEvent } from 'rx-audio-mixer';
 import { decodeEvent, encodeEvent, MalformedMessage, publishSelection, remoteSources } from 'rx-audio-mixer/nats';
 import { marbles } from './helpers.js';
-import { MemoryBus } from './memoryBus.js';
+import { MemoryBus } from '../scripts/memoryBus.js';
 
 type Out = OutputEvent;
 const bytes = (...b: number[]) => Uint8Array.from(b);

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { simulate } from '../scripts/cascadeSimulation.js';
-import { hasNatsServer } from './natsCluster.js';
+import { hasNatsServer } from '../scripts/natsCluster.js';
 
 describe('the cascade simulation', () => {
   it('each node publishes about outputs x 50 messages a second whatever its sources, and every node hears the speech', () => {

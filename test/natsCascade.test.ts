@@ -9,7 +9,7 @@ import { audioMixer, type SourceEvent } from 'rx-audio-mixer';
 import { decodeEvent, publishSelection, remoteSources } from 'rx-audio-mixer/nats';
 import { parseRtp } from 'rx-audio-mixer/rtp';
 import { readDatagrams, readSpeakers } from './fixtures.js';
-import { hasNatsServer, INSTALL_NATS, startCluster } from './natsCluster.js';
+import { hasNatsServer, INSTALL_NATS, startCluster } from '../scripts/natsCluster.js';
 
 const SPEED = 4;
 const OUTPUTS = 2;

@@ -16,7 +16,9 @@ async function freePort(): Promise<number> {
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
       const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => { resolve(port); });
+      server.close(() => {
+        resolve(port);
+      });
     });
   });
 }
@@ -28,7 +30,9 @@ async function accepts(port: number): Promise<boolean> {
       socket.destroy();
       resolve(true);
     });
-    socket.once('error', () => { resolve(false); });
+    socket.once('error', () => {
+      resolve(false);
+    });
   });
 }
 
@@ -49,15 +53,36 @@ export interface NatsCluster {
 
 /** Starts `size` nats-server processes that route to each other, and waits until each accepts clients. */
 export async function startCluster(size: number): Promise<NatsCluster> {
-  const ports = await Promise.all(Array.from({ length: size }, async () => ({ client: await freePort(), route: await freePort() })));
+  const ports = await Promise.all(
+    Array.from({ length: size }, async () => ({ client: await freePort(), route: await freePort() })),
+  );
   const servers: NatsServer[] = ports.map(({ client, route }, index) => {
     const routes = ports
       .filter((_, other) => other !== index)
       .map((p) => `nats://127.0.0.1:${p.route}`)
       .join(',');
-    const args = ['-a', '127.0.0.1', '-p', String(client), '-n', `n${index}`, '--cluster_name', 'rx-audio-mixer-test', '--cluster', `nats://127.0.0.1:${route}`, '--routes', routes];
+    const args = [
+      '-a',
+      '127.0.0.1',
+      '-p',
+      String(client),
+      '-n',
+      `n${index}`,
+      '--cluster_name',
+      'rx-audio-mixer-test',
+      '--cluster',
+      `nats://127.0.0.1:${route}`,
+      '--routes',
+      routes,
+    ];
     const child = spawn('nats-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const server: NatsServer = { name: `n${index}`, port: client, url: `nats://127.0.0.1:${client}`, process: child, log: '' };
+    const server: NatsServer = {
+      name: `n${index}`,
+      port: client,
+      url: `nats://127.0.0.1:${client}`,
+      process: child,
+      log: '',
+    };
     child.stdout.on('data', (chunk: Buffer) => (server.log += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (server.log += chunk.toString()));
     return server;
@@ -91,7 +116,11 @@ export async function startCluster(size: number): Promise<NatsCluster> {
     }
   }
   // Routes: every server logs one per other server.
-  for (let waited = 0; !servers.every((s) => (s.log.match(/Route connection created/g) ?? []).length >= size - 1); waited += 50) {
+  for (
+    let waited = 0;
+    !servers.every((s) => (s.log.match(/Route connection created/g) ?? []).length >= size - 1);
+    waited += 50
+  ) {
     if (waited > 10_000) break; // the test's own checks say what is missing
     await sleep(50);
   }
