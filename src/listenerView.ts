@@ -1,4 +1,5 @@
 import { ActivityList } from './activityList.js';
+import type { DeltaView } from './deltaView.js';
 import type { OutputEvent } from './events.js';
 import { Outputs } from './outputs.js';
 import { Selection, type StampClock } from './selection.js';
@@ -10,10 +11,12 @@ export class RoomSource<S, D> extends SourceRecord<S> {
   views: ViewEntry<S, D>[] | null = null;
   /** Views that hear it but do not know it yet: they learn it at its next event. */
   awaiting: ListenerView<S, D>[] | null = null;
+  /** Its entries in delta views ({@link DeltaView}), or `null` when it differs from the shared view in none. */
+  deltas: ViewEntry<S, D, DeltaView<S, D>>[] | null = null;
 }
 
 /** A source in one listener's own view: the same fields as the shared view's record, and where it belongs. */
-export class ViewEntry<S, D> extends SourceRecord<S> {
+export class ViewEntry<S, D, V = ListenerView<S, D>> extends SourceRecord<S> {
   /** Whether it is still in its view. */
   live = true;
   /** Whether its level, stamp and last activity are those of the shared view's record. */
@@ -23,7 +26,7 @@ export class ViewEntry<S, D> extends SourceRecord<S> {
     source: S,
     /** The room's record of its source; a newer one once the room forgot the source and met it again. */
     public record: RoomSource<S, D>,
-    readonly view: ListenerView<S, D>,
+    readonly view: V,
   ) {
     super(source);
   }

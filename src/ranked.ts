@@ -112,12 +112,22 @@ export class QuietestHeap<E extends Ranked> {
 
 const BUCKETS = -SILENCE + 1;
 
+/** How a selection ranks its candidates: {@link CandidateBuckets}, or a view that adds another's candidates to its own. */
+export interface CandidateRanking<E extends Ranked> {
+  /** Adds `entry`, whose stamp is the newest given. */
+  add(entry: E): void;
+  remove(entry: E): void;
+  /** The loudest candidate, the most recently touched among equals; `undefined` when there is none. */
+  loudest(): E | undefined;
+  clear(): void;
+}
+
 /**
  * Candidates in 128 buckets of 1 dB (bucket = floor(level) + 127), each a list in stamp order. Adding, removing
  * and moving a candidate is O(1) whatever the number of candidates; finding the loudest looks at most 128 buckets,
  * and only scans a bucket when it holds fractional levels (which RFC 6464 levels never are).
  */
-export class CandidateBuckets<E extends Ranked> {
+export class CandidateBuckets<E extends Ranked> implements CandidateRanking<E> {
   // Only tails are kept: the loudest is found from the tail, and unlinking needs no head.
   private readonly tails: (E | null)[] = new Array<E | null>(BUCKETS).fill(null);
   /** Per bucket, how many members have a level that is not the bucket's whole number. */
@@ -133,6 +143,25 @@ export class CandidateBuckets<E extends Ranked> {
     entry.next = null;
     if (tail !== null) tail.next = entry;
     this.tails[bucket] = entry;
+    if (!Number.isInteger(entry.level)) this.fractional[bucket]! += 1;
+    this.count += 1;
+  }
+
+  /** Adds `entry` in its place by stamp, whatever its stamp: O(members of its bucket with a later stamp). */
+  insert(entry: E): void {
+    const bucket = Math.floor(entry.level) - SILENCE;
+    let after = this.tails[bucket] ?? null;
+    if (after === null || after.stamp < entry.stamp) {
+      this.add(entry);
+      return;
+    }
+    let before = after;
+    for (after = after.prev; after !== null && after.stamp > entry.stamp; after = after.prev) before = after;
+    entry.bucket = bucket;
+    entry.prev = after;
+    entry.next = before;
+    before.prev = entry;
+    if (after !== null) after.next = entry;
     if (!Number.isInteger(entry.level)) this.fractional[bucket]! += 1;
     this.count += 1;
   }
@@ -160,6 +189,24 @@ export class CandidateBuckets<E extends Ranked> {
         if (entry.level > best.level) best = entry;
       }
       return best;
+    }
+    return undefined;
+  }
+
+  /**
+   * The loudest candidate that `accept` takes, the most recently touched among equals; `undefined` when there is
+   * none. O(buckets + candidates refused before it).
+   */
+  loudestWhere(accept: (entry: E) => boolean): E | undefined {
+    if (this.count === 0) return undefined;
+    for (let bucket = BUCKETS - 1; bucket >= 0; bucket--) {
+      let best: E | undefined;
+      for (let entry = this.tails[bucket] ?? null; entry !== null; entry = entry.prev) {
+        if (!accept(entry)) continue;
+        if (this.fractional[bucket] === 0) return entry;
+        if (best === undefined || entry.level > best.level) best = entry;
+      }
+      if (best !== undefined) return best;
     }
     return undefined;
   }

@@ -1,10 +1,13 @@
 import type { AudioMixerConfig } from './audioMixerCore.js';
 import type { InvalidHandler, OutputEvent, SourceEvent, SourcePacket } from './events.js';
+import { DeltaView, type DeltaHost } from './deltaView.js';
 import { KnownSources } from './knownSources.js';
 import { normalisedLevel } from './levels.js';
 import { ListenerView, RoomSource, type ViewEntry, without } from './listenerView.js';
 import { Outputs } from './outputs.js';
+import { CandidateBuckets } from './ranked.js';
 import { Selection, StampClock } from './selection.js';
+import { TakeoverIndex } from './takeoverIndex.js';
 import { reportDuplicate, reportInvalidEvent, reportUnknown, SerialStage, typeOf } from './stage.js';
 
 /** Whom a listener hears: every source but `exclude`, and (when `following`) only those in `followed`. */
@@ -23,6 +26,11 @@ export class RoomListener<S, D> {
    * @internal
    */
   view: ListenerView<S, D> | null = null;
+  /**
+   * Its own view kept as the difference from the shared view (a listener that follows nothing), or `null`.
+   * @internal
+   */
+  delta: DeltaView<S, D> | null = null;
   followed: ReadonlySet<S> = new Set<S>();
 
   constructor(
@@ -54,8 +62,19 @@ export class RoomListener<S, D> {
  * Re-entrancy: as for every {@link Stage}; joins, follow changes and leaves are queued behind the event being handled
  * too (a leave stops delivery at once).
  */
-export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<SourceEvent<S, D>> {
+export class RoomMixerCore<S = string, D = Uint8Array>
+  extends SerialStage<SourceEvent<S, D>>
+  implements DeltaHost<S, D>
+{
   private readonly known: KnownSources<S, RoomSource<S, D>>;
+  /** The shared view's candidates, which delta views rank their implicit candidates from. @internal */
+  readonly shared = new CandidateBuckets<RoomSource<S, D>>();
+  /** The views of listeners that follow nothing, kept as their difference from the shared view. */
+  private deltas: DeltaView<S, D>[] = [];
+  private readonly takeovers = new TakeoverIndex<DeltaView<S, D>>();
+  /** Delta views that may have become the shared view again during the current event. */
+  private dirtyDeltas: DeltaView<S, D>[] = [];
+  private mark = 0;
   private readonly selection: Selection<RoomSource<S, D>>;
   private readonly outputs: Outputs<S, D, RoomSource<S, D>>;
   private readonly onInvalid: InvalidHandler | undefined;
@@ -103,10 +122,13 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<Sourc
         },
         pinning: (record) => {
           this.forkThoseNotHearing(record);
+          // Pinned in the shared view, it differs from it in every delta view that hears it.
+          for (const view of this.deltas) if (view.hears(record.source) && view.entryOf(record) === undefined) view.candidate(record);
         },
       },
       this.stamps,
       config.minHold ?? 0,
+      this.shared,
     );
   }
 
@@ -117,7 +139,7 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<Sourc
 
   /** How many listeners have a view of their own. */
   get divergedCount(): number {
-    return this.diverged.length;
+    return this.diverged.length + this.deltas.length;
   }
 
   /**
@@ -165,19 +187,21 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<Sourc
       this.stamps.begin();
       const time = this.known.now(now);
       this.setTime(time);
-      let view = listener.view;
-      if (view === null) {
-        const due = this.known.deadline();
-        if (due !== undefined && due <= time) view = this.fork(listener, false);
-      }
-      if (view === null) {
-        for (let output = 0; output < this.config.outputs; output++) {
-          const record = this.outputs.at(output);
-          if (record !== null) listener.emit({ type: 'output-unpin', output, source: record.source });
-        }
-      } else {
+      const view = listener.view;
+      if (view !== null) {
         view.expireAt(time);
         view.outputs.releaseAll();
+      } else {
+        // What is due goes first, for the whole room: the timer would do the same at this instant.
+        this.expireAt(time);
+        const delta = listener.delta;
+        if (delta !== null) delta.outputs.releaseAll();
+        else {
+          for (let output = 0; output < this.config.outputs; output++) {
+            const record = this.outputs.at(output);
+            if (record !== null) listener.emit({ type: 'output-unpin', output, source: record.source });
+          }
+        }
       }
       listener.active = false;
       this.dropListener(listener);
@@ -196,6 +220,9 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<Sourc
     this.setTime(now);
     // Whatever fell due at this instant goes first, whether the timer or the event came first.
     this.expireAt(now);
+    // The event's own touches come after every stamp of the timeouts, in every view alike: a packet stamps its
+    // source the same in the shared view and in a delta view, however differently their timeouts went.
+    this.stamps.begin();
     switch (typeOf(event)) {
       case 'source-pkt': {
         const raw = event as SourcePacket<S, D>;
@@ -208,6 +235,12 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<Sourc
         }
         const level = normalisedLevel(raw, this.onInvalid);
         if (this.selection.packet(record, level)) this.outputs.forward(record, level, raw.data);
+        const deltas = record.deltas;
+        if (deltas !== null) {
+          for (const entry of deltas) entry.view.packet(entry, level, raw.data);
+          this.touched(record);
+        }
+        if (record.heapIndex < 0 && this.takeovers.reaches(level)) this.implicitPacket(record, level, raw.data);
         const views = record.views;
         if (views !== null) {
           // A fork during this packet never adds an entry of its source; the list is stable here.
@@ -240,6 +273,7 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<Sourc
         this.known.dismiss(event);
         this.clearAwaiting(record);
         this.selection.remove(record);
+        this.removeFromDeltas(record);
         this.removeFromViews(record);
         return;
       }
@@ -267,8 +301,7 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<Sourc
 
   /** Tells every selection the time of the event (the minimum hold reads it). */
   private setTime(now: number): void {
-    this.selection.now = now;
-    for (const view of this.diverged) view.selection.now = now;
+    this.selection.now = now; // every view shares its clock
   }
 
   protected onEnd(time: number): void {
@@ -277,8 +310,13 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<Sourc
     this.setTime(now);
     this.expireAt(now);
     this.outputs.releaseAll();
+    for (const view of this.deltas) view.outputs.releaseAll();
     for (const view of this.diverged) view.outputs.releaseAll();
+    for (const view of this.deltas) view.drop();
     for (const view of this.diverged) view.drop();
+    this.deltas = [];
+    this.dirtyDeltas = [];
+    this.takeovers.clear();
     this.known.clear();
     this.selection.clear();
     this.aligned = [];
@@ -290,7 +328,7 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<Sourc
 
   /** @internal */
   touched(record: RoomSource<S, D>, pinsMoved = false): void {
-    if (record.views !== null) this.touchedRecords.push(record);
+    if (record.views !== null || record.deltas !== null) this.touchedRecords.push(record);
     if (pinsMoved) this.recheck = true;
   }
 
@@ -311,13 +349,60 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<Sourc
       for (const record of touched) {
         const views = record.views;
         if (views !== null) for (const entry of views) if (entry.view.sync(entry)) this.recheck = true;
+        const deltas = record.deltas;
+        if (deltas !== null) {
+          for (const entry of [...deltas]) {
+            this.moved(entry.view);
+            entry.view.settle(entry);
+          }
+        }
       }
     }
+    this.settleDeltas();
     if (!this.recheck) return;
     this.recheck = false;
     const diverged = this.diverged;
     for (const view of diverged) {
-      if (view.unsynced === 0 && view.awaiting.size === 0 && this.isShared(view)) this.realign(view);
+      if (view.unsynced === 0 && view.awaiting.size === 0 && this.isShared(view)) this.realign(this.owner(view));
+    }
+  }
+
+  /** A delta view that has become the shared view minus the candidates it does not hear is aligned again. */
+  private settleDeltas(): void {
+    if (this.recheck) for (const view of this.deltas) this.moved(view);
+    const dirty = this.dirtyDeltas;
+    if (dirty.length === 0) return;
+    this.dirtyDeltas = [];
+    const held = (this.config.minHold ?? 0) > 0;
+    for (const view of dirty) {
+      view.dirty = false;
+      if (view.isShared(this.outputs, held)) this.realign(this.deltaOwner(view));
+    }
+  }
+
+  /**
+   * `view`'s selections or their levels moved: it is put where its takeover level now belongs, and checked for
+   * alignment after the event.
+   * @internal
+   */
+  moved(view: DeltaView<S, D>): void {
+    if (!view.live) return;
+    this.takeovers.update(view);
+    if (view.dirty) return;
+    view.dirty = true;
+    this.dirtyDeltas.push(view);
+  }
+
+  /** A packet of a source that is a candidate in the shared view, loud enough to take over in some delta views. */
+  private implicitPacket(record: RoomSource<S, D>, level: number, data: D): void {
+    const mark = ++this.mark;
+    const deltas = record.deltas;
+    if (deltas !== null) for (const entry of deltas) entry.view.mark = mark;
+    for (const view of this.takeovers.reachedBy(level)) {
+      if (view.mark === mark || !view.hears(record.source)) continue;
+      // Implicit there until now: it has the shared view's level and stamp, this packet's included.
+      view.packet(view.candidate(record), level, data);
+      this.touched(record);
     }
   }
 
@@ -335,8 +420,7 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<Sourc
     return view.count === heard;
   }
 
-  private realign(view: ListenerView<S, D>): void {
-    const listener = this.owner(view);
+  private realign(listener: RoomListener<S, D>): void {
     this.dropListener(listener);
     this.aligned = [...this.aligned, listener];
   }
@@ -346,6 +430,7 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<Sourc
     for (let due = this.known.nextDue(now); due !== null; due = this.known.nextDue(now)) {
       this.clearAwaiting(due);
       this.selection.remove(due);
+      this.removeFromDeltas(due);
       if (due.views !== null) (expired ??= []).push(due);
     }
     for (const view of this.diverged) view.expireAt(now);
@@ -366,6 +451,10 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<Sourc
       if (record.views !== null) for (const entry of record.views) entry.record = record;
     }
     this.selection.add(record);
+    // A delta view with a free output selects it (an implicit source is a candidate, which it cannot be there).
+    if (this.takeovers.reaches(-Infinity)) {
+      for (const view of [...this.takeovers.reachedBy(-Infinity)]) if (view.hears(source)) view.add(record);
+    }
     const diverged = this.diverged;
     for (const view of diverged) {
       if (this.owner(view).hears(source) && view.entryOf(record) === undefined) view.add(record, now);
@@ -389,6 +478,12 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<Sourc
     for (const view of awaiting) view.awaiting.delete(record);
   }
 
+  private removeFromDeltas(record: RoomSource<S, D>): void {
+    const deltas = record.deltas;
+    if (deltas === null) return;
+    for (const entry of [...deltas]) entry.view.remove(entry);
+  }
+
   private removeFromViews(record: RoomSource<S, D>): void {
     const views = record.views;
     if (views === null) return;
@@ -400,10 +495,37 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<Sourc
     const aligned = this.aligned;
     for (const listener of aligned) {
       if (!listener.active || listener.hears(record.source)) continue;
-      const view = this.fork(listener, false);
+      const view = listener.hearing.following ? this.fork(listener, false) : this.forkDelta(listener, false);
       // A removal or timeout freed an output that the shared view is refilling: this view refills its own way.
       view.fill();
     }
+  }
+
+  /**
+   * Gives `listener`, which follows nothing, a delta view: a copy of the shared view's selections as they are now
+   * (those it does not hear left out unless `keepUnheardPinned`). O(outputs): every candidate stays implicit.
+   */
+  private forkDelta(listener: RoomListener<S, D>, keepUnheardPinned: boolean): DeltaView<S, D> {
+    const view: DeltaView<S, D> = new DeltaView<S, D>(
+      this.config,
+      this,
+      (source) => listener.hears(source),
+      (event) => {
+        if (listener.active && !view.silent) listener.emit(event);
+      },
+      this.stamps,
+    );
+    view.selection.continueFrom(this.selection);
+    for (let output = 0; output < this.config.outputs; output++) {
+      const record = this.outputs.at(output);
+      if (record !== null && (keepUnheardPinned || listener.hears(record.source))) view.copySelected(record);
+    }
+    listener.delta = view;
+    view.owner = listener;
+    this.aligned = this.aligned.filter((other) => other !== listener);
+    this.deltas = [...this.deltas, view];
+    this.moved(view);
+    return view;
   }
 
   /**
@@ -454,6 +576,15 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<Sourc
       const record = this.outputs.at(output);
       if (record !== null && !listener.hears(record.source)) unheard.push(record);
     }
+    if (unheard.length !== 0 && !listener.hearing.following) {
+      // What is due goes first, for the whole room (the timer would do it at this instant): the copy is of what is left.
+      this.expireAt(now);
+      unheard.length = 0;
+      for (let output = 0; output < this.config.outputs; output++) {
+        const record = this.outputs.at(output);
+        if (record !== null && !listener.hears(record.source)) unheard.push(record);
+      }
+    }
     if (unheard.length === 0) {
       this.aligned = [...this.aligned, listener];
       for (let output = 0; output < this.config.outputs; output++) {
@@ -463,6 +594,20 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<Sourc
       return;
     }
     // Its view is the shared view without the sources it does not hear: built silently, then announced.
+    if (!listener.hearing.following) {
+      const delta = this.forkDelta(listener, true);
+      delta.silent = true;
+      for (const record of unheard) {
+        const entry = delta.entryOf(record);
+        if (entry !== undefined) delta.remove(entry);
+      }
+      delta.silent = false;
+      for (let output = 0; output < this.config.outputs; output++) {
+        const entry = delta.outputs.at(output);
+        if (entry !== null) listener.emit({ type: 'output-pin', output, source: entry.source });
+      }
+      return;
+    }
     const view = this.fork(listener, true);
     view.silent = true;
     view.expireAt(now);
@@ -532,6 +677,15 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<Sourc
   }
 
   private dropListener(listener: RoomListener<S, D>): void {
+    const delta = listener.delta;
+    if (delta !== null) {
+      listener.delta = null;
+      delta.live = false;
+      delta.drop();
+      this.takeovers.remove(delta);
+      this.deltas = this.deltas.filter((other) => other !== delta);
+      return;
+    }
     const view = listener.view;
     if (view === null) {
       this.aligned = this.aligned.filter((other) => other !== listener);
@@ -541,6 +695,10 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<Sourc
     view.drop();
     this.owners.delete(view);
     this.diverged = this.diverged.filter((other) => other !== view);
+  }
+
+  private deltaOwner(view: DeltaView<S, D>): RoomListener<S, D> {
+    return view.owner as RoomListener<S, D>;
   }
 
   private owner(view: ListenerView<S, D>): RoomListener<S, D> {

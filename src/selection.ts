@@ -1,5 +1,5 @@
 import { SILENCE } from './levels.js';
-import { CandidateBuckets, QuietestHeap, type Ranked } from './ranked.js';
+import { CandidateBuckets, QuietestHeap, type CandidateRanking, type Ranked } from './ranked.js';
 
 /**
  * Stamps for the tie-break rule: a touch gets `base + n` for the n-th touch a selection makes since `base` moved.
@@ -9,6 +9,11 @@ import { CandidateBuckets, QuietestHeap, type Ranked } from './ranked.js';
  */
 export class StampClock {
   base = 0;
+  /**
+   * The time of the event being handled, in ms, read by the minimum hold: set by the owner before each event. Every
+   * selection sharing this clock sees it.
+   */
+  now = 0;
   /** The highest stamp given. */
   high = 0;
 
@@ -39,7 +44,6 @@ export interface SelectionListener<R> {
  */
 export class Selection<R extends Ranked> {
   private readonly selected = new QuietestHeap<R>();
-  private readonly candidates = new CandidateBuckets<R>();
   /** The base of the stamps of the current event, as this selection last saw it. */
   private base = -1;
   private op = 0;
@@ -52,10 +56,32 @@ export class Selection<R extends Ranked> {
     private readonly stamps: StampClock = new StampClock(),
     /** How long a source stays selected before the threshold rule may displace it, in ms: 0, never held. */
     private readonly minHold = 0,
+    /** Where the candidates are ranked: buckets of its own by default; a room's listener view adds the shared ones. */
+    private readonly candidates: CandidateRanking<R> = new CandidateBuckets<R>(),
   ) {}
 
   /** The time of the event being handled, in ms: set by the owner before each event (read by the minimum hold). */
-  now = 0;
+  get now(): number {
+    return this.stamps.now;
+  }
+
+  set now(time: number) {
+    this.stamps.now = time;
+  }
+
+  /** How many sources are selected. */
+  get size(): number {
+    return this.selected.size;
+  }
+
+  /**
+   * The level at or above which a candidate's packet may take over a selection (rule 6): `-Infinity` while a
+   * selection is free. With a minimum hold this is a lower bound: the quietest may be held.
+   */
+  takeoverLevel(): number {
+    const quietest = this.selected.peek();
+    return this.selected.size < this.outputs || quietest === undefined ? -Infinity : quietest.level + this.threshold;
+  }
 
   /** A new source: selected while fewer than `outputs` are, otherwise a candidate at -127. */
   add(record: R): void {
