@@ -123,7 +123,8 @@ export class RoomMixerCore<S = string, D = Uint8Array>
         pinning: (record) => {
           this.forkThoseNotHearing(record);
           // Pinned in the shared view, it differs from it in every delta view that hears it.
-          for (const view of this.deltas) if (view.hears(record.source) && view.entryOf(record) === undefined) view.candidate(record);
+          for (const view of this.deltas)
+            if (view.hears(record.source) && view.entryOf(record) === undefined) view.candidate(record);
         },
       },
       this.stamps,
