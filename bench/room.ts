@@ -169,9 +169,7 @@ async function deliveryCost(listeners: number, quick: boolean): Promise<number> 
 }
 
 /** Heap of the diverged views of a room (every speaker's listener, after a cycle of turns), per view. */
-export function divergedViewHeap(
-  sources: number,
-): { bytesPerView: number; views: number; bytesPerCopiedSource: number } | null {
+export function divergedViewHeap(sources: number): { bytesPerView: number; views: number } | null {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc === undefined) return null;
   const traffic = roomTraffic(sources);
@@ -204,7 +202,7 @@ export function divergedViewHeap(
   const diverged = measure(true);
   const views = SPEAKERS + OUTPUTS; // every speaker's listener, and those of the first sources pinned
   const bytesPerView = (diverged - aligned) / views;
-  return { bytesPerView, views, bytesPerCopiedSource: bytesPerView / (sources - 1) };
+  return { bytesPerView, views };
 }
 
 // Only when run as a script: bench/run.ts imports this module, with its own --measure.

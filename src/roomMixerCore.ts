@@ -54,21 +54,27 @@ export class RoomListener<S, D> {
  * Shared work: a listener whose view is the shared view minus sources it does not hear that are not pinned (the
  * usual case: in a room where everyone excludes their own microphone, everyone whose microphone is not pinned) is
  * *aligned*: it costs nothing per packet, and receives the shared view's event objects themselves. The moment the
- * shared view is about to pin a source such a listener does not hear, the listener forks: it gets its own view, a
- * copy of the shared view taken right then (O(sources it hears), one small record each), and from then on that view
- * is fed the events it hears. A diverged view costs per packet of a source it hears what `AudioMixerCore` costs,
- * minus the map lookup, which the room does once for all views.
+ * shared view is about to pin a source such a listener does not hear, the listener diverges: it gets its own view,
+ * taken from the shared view right then. A listener that follows nothing gets a `DeltaView`: only what differs
+ * from the shared view (O(outputs) to make), which a packet of a source it has no entry for reaches only when its
+ * level reaches the view's takeover level (`TakeoverIndex`: one comparison for all views). A listener that
+ * follows a set gets a `ListenerView`: a copy of what it hears of the shared view (O(sources it hears)), fed the
+ * events it hears.
  *
  * Re-entrancy: as for every {@link Stage}; joins, follow changes and leaves are queued behind the event being handled
  * too (a leave stops delivery at once).
  */
-export class RoomMixerCore<S = string, D = Uint8Array>
-  extends SerialStage<SourceEvent<S, D>>
-  implements DeltaHost<S, D>
-{
+export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<SourceEvent<S, D>> {
   private readonly known: KnownSources<S, RoomSource<S, D>>;
-  /** The shared view's candidates, which delta views rank their implicit candidates from. @internal */
-  readonly shared = new CandidateBuckets<RoomSource<S, D>>();
+  /** The shared view's candidates, which delta views rank their implicit candidates from. */
+  private readonly shared = new CandidateBuckets<RoomSource<S, D>>();
+  /** What delta views know of the room. */
+  private readonly host: DeltaHost<S, D> = {
+    shared: this.shared,
+    moved: (view) => {
+      this.moved(view);
+    },
+  };
   /** The views of listeners that follow nothing, kept as their difference from the shared view. */
   private deltas: DeltaView<S, D>[] = [];
   private readonly takeovers = new TakeoverIndex<DeltaView<S, D>>();
@@ -384,9 +390,8 @@ export class RoomMixerCore<S = string, D = Uint8Array>
   /**
    * `view`'s selections or their levels moved: it is put where its takeover level now belongs, and checked for
    * alignment after the event.
-   * @internal
    */
-  moved(view: DeltaView<S, D>): void {
+  private moved(view: DeltaView<S, D>): void {
     if (!view.live) return;
     this.takeovers.update(view);
     if (view.dirty) return;
@@ -509,7 +514,7 @@ export class RoomMixerCore<S = string, D = Uint8Array>
   private forkDelta(listener: RoomListener<S, D>, keepUnheardPinned: boolean): DeltaView<S, D> {
     const view: DeltaView<S, D> = new DeltaView<S, D>(
       this.config,
-      this,
+      this.host,
       (source) => listener.hears(source),
       (event) => {
         if (listener.active && !view.silent) listener.emit(event);
