@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BehaviorSubject, defer, EMPTY, NEVER, of, Subject, throwError, type Observable } from 'rxjs';
-import { audioMixer, mixRoom, type InvalidReport, type OutputEvent, type SourceEvent } from 'rx-audio-mixer';
+import { audioMixer, mixRoom, RoomMixerCore, type InvalidReport, type OutputEvent, type SourceEvent } from 'rx-audio-mixer';
 import { added, marbles, packet, pin, pkt, removed, unpin, type In, type Out } from './helpers.js';
 
 const values = {
@@ -152,6 +152,43 @@ describe('mixRoom', () => {
     });
     expect(minus).toStrictEqual([pin(0, 'bob'), pkt(0, 'bob', -60, 'b'), unpin(0, 'bob')]);
     expect(minus[0]).toBe(first[0]); // while aligned, the same objects
+  });
+
+  it('a diverged listener whose view becomes the shared view again is aligned again: the shared objects once more', () => {
+    const core = new RoomMixerCore<string, string>({ outputs: 1, threshold: 30, timeout: 1000 });
+    const all: Out[] = [];
+    const minus: Out[] = [];
+    core.join({ exclude: new Set(['nobody']), following: false }, (e) => all.push(e), 0);
+    core.join({ exclude: new Set(['alice']), following: false }, (e) => minus.push(e), 0);
+    core.push(added('alice'), 0); // the shared view pins alice: the second listener diverges, its output stays free
+    expect(core.divergedCount).toBe(1);
+    core.push(added('bob'), 1); // a candidate in the shared view; the diverged view pins it
+    core.push(packet('bob', -50, 'b1'), 2);
+    core.push(removed('alice'), 3); // the shared view refills with bob: the same pin on the same output
+    expect(core.divergedCount).toBe(1); // bob's stamps differ until his next packet
+    core.push(packet('bob', -50, 'b2'), 4);
+    expect(core.divergedCount).toBe(0);
+    core.push(packet('bob', -40, 'b3'), 5);
+    expect(minus).toStrictEqual([pin(0, 'bob'), pkt(0, 'bob', -50, 'b1'), pkt(0, 'bob', -50, 'b2'), pkt(0, 'bob', -40, 'b3')]);
+    expect(minus[3]).toBe(all.at(-1)); // aligned again: the shared view's own event object
+    expect(minus[2]).not.toBe(all.at(-2));
+  });
+
+  it('a packet that reaches no diverged view takes none over; one that reaches a view takes it over there only', () => {
+    const core = new RoomMixerCore<string, string>({ outputs: 1, threshold: 30, timeout: 1000 });
+    const all: Out[] = [];
+    const minus: Out[] = [];
+    core.join({ exclude: new Set(['nobody']), following: false }, (e) => all.push(e), 0);
+    core.join({ exclude: new Set(['alice']), following: false }, (e) => minus.push(e), 0);
+    core.push(added('alice'), 0);
+    core.push(added('bob'), 0);
+    core.push(added('carol'), 0);
+    core.push(packet('alice', -10, 'a'), 1);
+    core.push(packet('bob', -90, 'b'), 2); // pinned in the diverged view only (its refill when alice was pinned)
+    core.push(packet('carol', -61, 'c1'), 3); // below bob's -90 + 30: nothing changes anywhere
+    core.push(packet('carol', -60, 'c2'), 4); // reaches the diverged view's takeover level, not the shared view's
+    expect(all).toStrictEqual([pin(0, 'alice'), pkt(0, 'alice', -10, 'a')]);
+    expect(minus).toStrictEqual([pin(0, 'bob'), pkt(0, 'bob', -90, 'b'), unpin(0, 'bob'), pin(0, 'carol'), pkt(0, 'carol', -60, 'c2')]);
   });
 
   it('the room reports bad input once, not once per listener', () => {
