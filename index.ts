@@ -19,29 +19,29 @@ export type {
   TrackLevelsOptions,
 } from './operators/internal/options.js';
 
-export { AudioMixerCore, type AudioMixerConfig } from './src/audioMixerCore.js';
-export { SourceTimeouts, type SourceTimeoutsConfig } from './src/sourceTimeouts.js';
-export { LevelTracker, type LevelTrackerConfig } from './src/levelTracker.js';
-export { LoudestSelector, type LoudestSelectorConfig } from './src/loudestSelector.js';
-export { OutputPinner, type OutputPinnerConfig } from './src/outputPinner.js';
-export { RoomMixerCore, type RoomListener, type Hearing } from './src/roomMixerCore.js';
-export { LevelNormaliser, type LevelNormaliserConfig } from './src/levelNormaliser.js';
+export { AudioMixerCore, type AudioMixerConfig } from './src/stages/audioMixerCore.js';
+export { SourceTimeouts, type SourceTimeoutsConfig } from './src/stages/sourceTimeouts.js';
+export { LevelTracker, type LevelTrackerConfig } from './src/stages/levelTracker.js';
+export { LoudestSelector, type LoudestSelectorConfig } from './src/stages/loudestSelector.js';
+export { OutputPinner, type OutputPinnerConfig } from './src/stages/outputPinner.js';
+export { RoomMixerCore, type RoomListener, type Hearing } from './src/stages/room/roomMixerCore.js';
+export { LevelNormaliser, type LevelNormaliserConfig } from './src/stages/levelNormaliser.js';
 export {
   DominantSpeakerDetector,
   type DominantSpeakerConfig,
   type DominantSpeakerEvent,
-} from './src/dominantSpeakerDetector.js';
+} from './src/stages/dominantSpeakerDetector.js';
 export {
   AudioLevelObserver,
   type AudioLevelObserverConfig,
   type AudioLevelsEvent,
   type AudioSilence,
   type AudioVolumes,
-} from './src/audioLevelObserver.js';
-export { TimelessStage, type Stage } from './src/stage.js';
-export { LOUDEST, SILENCE } from './src/levels.js';
-export { audioLevel } from './src/audioLevel.js';
-export { DEFAULT_THRESHOLD, DEFAULT_TIMEOUT } from './src/options.js';
+} from './src/stages/audioLevelObserver.js';
+export { TimelessStage, type Stage } from './src/stages/stage.js';
+export { LOUDEST, SILENCE } from './src/rules/levelNormalisation.js';
+export { audioLevel } from './src/events/audioLevel.js';
+export { DEFAULT_THRESHOLD, DEFAULT_TIMEOUT } from './src/stages/options.js';
 export type {
   InvalidHandler,
   InvalidReason,
@@ -59,4 +59,4 @@ export type {
   SourcePacket,
   SourceRemoved,
   SourceSelected,
-} from './src/events.js';
+} from './src/events/events.js';

@@ -7,10 +7,10 @@ export {
   type CascadeOptions,
   type NatsLike,
   type RemoteSourcesOptions,
-} from './operators/cascade.js';
+} from './adapters/cascade.js';
 export {
   RemoteSelections,
   type RemoteSelectionsConfig,
   type SelectionMessage,
-} from './src/cascade/remoteSelections.js';
-export { decodeEvent, encodeEvent, MalformedMessage, WIRE_VERSION } from './src/cascade/wire.js';
+} from './src/adapters/cascade/remoteSelections.js';
+export { decodeEvent, encodeEvent, MalformedMessage, WIRE_VERSION } from './src/adapters/cascade/wire.js';

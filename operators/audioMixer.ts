@@ -1,7 +1,7 @@
 import { asyncScheduler, type OperatorFunction } from 'rxjs';
-import { AudioMixerCore } from '../src/audioMixerCore.js';
-import type { OutputEvent, SourceEvent } from '../src/events.js';
-import { checkMixerOptions, checkScheduler } from '../src/options.js';
+import { AudioMixerCore } from '../src/stages/audioMixerCore.js';
+import type { OutputEvent, SourceEvent } from '../src/events/events.js';
+import { checkMixerOptions, checkScheduler } from '../src/stages/options.js';
 import { fromStage } from './internal/fromStage.js';
 import type { AudioMixerOptions } from './internal/options.js';
 

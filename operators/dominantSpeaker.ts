@@ -1,7 +1,7 @@
 import { asyncScheduler, type OperatorFunction, type SchedulerLike } from 'rxjs';
-import { DominantSpeakerDetector, type DominantSpeakerEvent } from '../src/dominantSpeakerDetector.js';
-import type { InvalidHandler, SourceEvent } from '../src/events.js';
-import { checkNumber, checkOnInvalid, checkOptionsObject, checkScheduler } from '../src/options.js';
+import { DominantSpeakerDetector, type DominantSpeakerEvent } from '../src/stages/dominantSpeakerDetector.js';
+import type { InvalidHandler, SourceEvent } from '../src/events/events.js';
+import { checkNumber, checkOnInvalid, checkOptionsObject, checkScheduler } from '../src/stages/options.js';
 import { fromStage } from './internal/fromStage.js';
 import { normaliserConfig, type NormaliseLevelsOptions } from './normaliseLevels.js';
 

@@ -1,10 +1,11 @@
 import { asyncScheduler, isObservable, Observable, type Subscriber, type Subscription } from 'rxjs';
-import type { OutputEvent, SourceEvent } from '../src/events.js';
-import { checkMixerOptions, checkScheduler } from '../src/options.js';
-import { RoomMixerCore, type RoomListener } from '../src/roomMixerCore.js';
-import { show } from '../src/show.js';
+import type { OutputEvent, SourceEvent } from '../src/events/events.js';
+import { checkMixerOptions, checkScheduler } from '../src/stages/options.js';
+import { RoomMixerCore, type RoomListener } from '../src/stages/room/roomMixerCore.js';
+import { show } from '../src/events/show.js';
 import { StageSubscriber } from './internal/fromStage.js';
 import type { AudioMixerOptions } from './internal/options.js';
+import { report } from '../src/events/reports.js';
 
 /** Whom one listener hears. */
 export interface ListenOptions<S = string> {
@@ -137,11 +138,12 @@ export function mixRoom<S = string, D = Uint8Array>(
             next: (value: unknown) => {
               if (!isIterable(value)) {
                 try {
-                  config.onInvalid?.({
-                    reason: 'invalid-follow',
-                    event: value,
-                    message: `a follow set must be iterable, got ${show(value)}; the previous set stays`,
-                  });
+                  report(
+                    config.onInvalid,
+                    'invalid-follow',
+                    value,
+                    `a follow set must be iterable, got ${show(value)}; the previous set stays`,
+                  );
                 } catch (error) {
                   fail(error);
                 }

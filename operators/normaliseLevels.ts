@@ -1,8 +1,14 @@
 import { asyncScheduler, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
-import type { InvalidHandler, SourceEvent } from '../src/events.js';
-import { LevelNormaliser } from '../src/levelNormaliser.js';
-import { checkOnInvalid, checkOptionsObject, checkScheduler, checkTimeout, checkNumber } from '../src/options.js';
-import { show } from '../src/show.js';
+import type { InvalidHandler, SourceEvent } from '../src/events/events.js';
+import { LevelNormaliser } from '../src/stages/levelNormaliser.js';
+import {
+  checkOnInvalid,
+  checkOptionsObject,
+  checkScheduler,
+  checkTimeout,
+  checkNumber,
+} from '../src/stages/options.js';
+import { show } from '../src/events/show.js';
 import { fromStage } from './internal/fromStage.js';
 
 /** Options of {@link normaliseLevels}. */

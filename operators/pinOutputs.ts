@@ -1,7 +1,7 @@
 import type { OperatorFunction } from 'rxjs';
-import type { OutputEvent, SelectionEvent } from '../src/events.js';
-import { checkOnInvalid, checkOptionsObject, checkOutputs } from '../src/options.js';
-import { OutputPinner } from '../src/outputPinner.js';
+import type { OutputEvent, SelectionEvent } from '../src/events/events.js';
+import { checkOnInvalid, checkOptionsObject, checkOutputs } from '../src/stages/options.js';
+import { OutputPinner } from '../src/stages/outputPinner.js';
 import { fromStage } from './internal/fromStage.js';
 import type { PinOutputsOptions } from './internal/options.js';
 

@@ -1,6 +1,6 @@
 import { asyncScheduler, type OperatorFunction } from 'rxjs';
-import type { LevelledSourceEvent, SelectionEvent } from '../src/events.js';
-import { LoudestSelector } from '../src/loudestSelector.js';
+import type { LevelledSourceEvent, SelectionEvent } from '../src/events/events.js';
+import { LoudestSelector } from '../src/stages/loudestSelector.js';
 import {
   checkMinHold,
   checkOnInvalid,
@@ -8,7 +8,7 @@ import {
   checkOutputs,
   checkScheduler,
   checkThreshold,
-} from '../src/options.js';
+} from '../src/stages/options.js';
 import { fromStage } from './internal/fromStage.js';
 import type { SelectLoudestOptions } from './internal/options.js';
 

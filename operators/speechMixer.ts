@@ -1,6 +1,6 @@
 import type { OperatorFunction } from 'rxjs';
-import type { OutputEvent, SourceEvent } from '../src/events.js';
-import { checkOptionsObject } from '../src/options.js';
+import type { OutputEvent, SourceEvent } from '../src/events/events.js';
+import { checkOptionsObject } from '../src/stages/options.js';
 import { audioMixer } from './audioMixer.js';
 import type { AudioMixerOptions } from './internal/options.js';
 import { normaliseLevels, type NormaliseLevelsOptions } from './normaliseLevels.js';

@@ -1,7 +1,7 @@
 import { asyncScheduler, type MonoTypeOperatorFunction } from 'rxjs';
-import type { SourceEvent } from '../src/events.js';
-import { checkOnInvalid, checkOptionsObject, checkScheduler, checkTimeout } from '../src/options.js';
-import { SourceTimeouts } from '../src/sourceTimeouts.js';
+import type { SourceEvent } from '../src/events/events.js';
+import { checkOnInvalid, checkOptionsObject, checkScheduler, checkTimeout } from '../src/stages/options.js';
+import { SourceTimeouts } from '../src/stages/sourceTimeouts.js';
 import { fromStage } from './internal/fromStage.js';
 import type { TimeoutSourcesOptions } from './internal/options.js';
 

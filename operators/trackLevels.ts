@@ -1,7 +1,7 @@
 import type { OperatorFunction } from 'rxjs';
-import type { LevelledSourceEvent, SourceEvent } from '../src/events.js';
-import { LevelTracker } from '../src/levelTracker.js';
-import { checkOnInvalid, checkOptionsObject } from '../src/options.js';
+import type { LevelledSourceEvent, SourceEvent } from '../src/events/events.js';
+import { LevelTracker } from '../src/stages/levelTracker.js';
+import { checkOnInvalid, checkOptionsObject } from '../src/stages/options.js';
 import { fromStage } from './internal/fromStage.js';
 import type { TrackLevelsOptions } from './internal/options.js';
 

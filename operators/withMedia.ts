@@ -1,9 +1,9 @@
 import { Observable, type OperatorFunction, type Subscription } from 'rxjs';
-import type { InvalidHandler, OutputEvent, OutputPin } from '../src/events.js';
-import { SILENCE } from '../src/levels.js';
-import { checkOnInvalid } from '../src/options.js';
-import { show } from '../src/show.js';
-import { typeOf } from '../src/stage.js';
+import type { InvalidHandler, OutputEvent, OutputPin } from '../src/events/events.js';
+import { SILENCE } from '../src/rules/levelNormalisation.js';
+import { checkOnInvalid } from '../src/stages/options.js';
+import { show } from '../src/events/show.js';
+import { typeOf, report } from '../src/events/reports.js';
 
 /** Options of {@link withMedia}. */
 export interface WithMediaOptions {
@@ -63,8 +63,12 @@ export function withMedia<S, D>(
   return (source) =>
     new Observable<OutputEvent<S, D>>((subscriber) => {
       const outputs = new Map<number, Pinned<S>>();
-      const report = (reason: 'media-ended' | 'media-failed' | 'invalid-event', event: unknown, message: string) => {
-        onInvalid?.({ reason, event, message });
+      const reportMedia = (
+        reason: 'media-ended' | 'media-failed' | 'invalid-event',
+        event: unknown,
+        message: string,
+      ) => {
+        report(onInvalid, reason, event, message);
       };
       const stop = (pinned: Pinned<S>) => {
         const media = pinned.media;
@@ -81,7 +85,7 @@ export function withMedia<S, D>(
         try {
           media = mediaOf(id);
         } catch (error) {
-          report('media-failed', pinned.pin, `mediaOf(${show(id)}) threw: ${String(error)}`);
+          reportMedia('media-failed', pinned.pin, `mediaOf(${show(id)}) threw: ${String(error)}`);
           return;
         }
         pinned.media = media.subscribe({
@@ -92,12 +96,16 @@ export function withMedia<S, D>(
           error: (error: unknown) => {
             if (outputs.get(output) !== pinned) return;
             pinned.media = null;
-            report('media-failed', pinned.pin, `the media of ${show(id)} failed: ${String(error)}`);
+            reportMedia('media-failed', pinned.pin, `the media of ${show(id)} failed: ${String(error)}`);
           },
           complete: () => {
             if (outputs.get(output) !== pinned) return;
             pinned.media = null;
-            report('media-ended', pinned.pin, `the media of ${show(id)} ended while it is pinned to output ${output}`);
+            reportMedia(
+              'media-ended',
+              pinned.pin,
+              `the media of ${show(id)} ended while it is pinned to output ${output}`,
+            );
           },
         });
       };
@@ -111,13 +119,13 @@ export function withMedia<S, D>(
             !Number.isInteger(output) ||
             output < 0
           ) {
-            report('invalid-event', event, 'expected an output event with an output number');
+            reportMedia('invalid-event', event, 'expected an output event with an output number');
             return;
           }
           const pinned = outputs.get(output);
           if (type === 'output-pin') {
             if (pinned !== undefined) {
-              report('invalid-event', event, `output ${output} is already pinned to ${show(pinned.pin.source)}`);
+              reportMedia('invalid-event', event, `output ${output} is already pinned to ${show(pinned.pin.source)}`);
               return;
             }
             const fresh: Pinned<S> = { pin: event as OutputPin<S>, level: SILENCE, media: null };
@@ -127,7 +135,7 @@ export function withMedia<S, D>(
             return;
           }
           if (pinned === undefined || pinned.pin.source !== event.source) {
-            report('invalid-event', event, `output ${output} does not hold ${show(event.source)}`);
+            reportMedia('invalid-event', event, `output ${output} does not hold ${show(event.source)}`);
             return;
           }
           if (type === 'output-pkt') {

@@ -1,5 +1,5 @@
 import { Observable, Subscription, type Observer, type OperatorFunction, type SchedulerLike } from 'rxjs';
-import type { Stage } from '../../src/stage.js';
+import type { Stage } from '../../src/stages/stage.js';
 
 /** The clock of a stage that never looks at the time: reading a real clock per event would be wasted work. */
 const timeless: SchedulerLike = {

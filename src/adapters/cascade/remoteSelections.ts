@@ -1,0 +1,112 @@
+import type { Active } from '../../data/activityList.js';
+import type { InvalidHandler, SourceEvent } from '../../events/events.js';
+import { KnownSources } from '../../rules/joining.js';
+import { show } from '../../events/show.js';
+import { SerialStage } from '../../stages/stage.js';
+import { decodeEvent, MalformedMessage } from './wire.js';
+import { report } from '../../events/reports.js';
+
+/** One message of another node's selection, as it came off the bus. */
+export interface SelectionMessage {
+  /** The node that published it. */
+  readonly node: string;
+  readonly data: Uint8Array;
+}
+
+/** Options of {@link RemoteSelections}, already checked. */
+export interface RemoteSelectionsConfig {
+  /** This node: its own messages are ignored. */
+  readonly node: string;
+  /** A remote source with no message for this many ms is removed. */
+  readonly timeout: number;
+  readonly onInvalid?: InvalidHandler | undefined;
+}
+
+class RemoteSource implements Active {
+  lastActive = 0;
+  older: this | null = null;
+  newer: this | null = null;
+
+  /** The node that published it first. */
+  node = '';
+
+  constructor(readonly source: string) {}
+}
+
+/**
+ * The other nodes' selections of a room as source events, sans-IO: a remote pin makes its source known
+ * (`source-added`), a remote packet becomes a `source-pkt` with its level and data, a remote unpin becomes
+ * `source-removed`, and a remote source with no message for `timeout` ms is removed (a node that vanished). This
+ * node's own messages are ignored; a message that is not in the wire format is reported as `malformed-message` and
+ * dropped.
+ */
+export class RemoteSelections extends SerialStage<SelectionMessage> {
+  private readonly known: KnownSources<string, RemoteSource>;
+
+  constructor(
+    private readonly config: RemoteSelectionsConfig,
+    private readonly emit: (event: SourceEvent) => void,
+  ) {
+    super();
+    this.known = new KnownSources<string, RemoteSource>(config.timeout, config.onInvalid, (s) => new RemoteSource(s));
+  }
+
+  /** How many remote sources are known. */
+  get size(): number {
+    return this.known.size;
+  }
+
+  protected handle(message: SelectionMessage, time: number): void {
+    const now = this.known.now(time);
+    this.expireAt(now);
+    if (message.node === this.config.node) return;
+    let event;
+    try {
+      event = decodeEvent(message.data);
+    } catch (error) {
+      if (!(error instanceof MalformedMessage)) throw error;
+      report(
+        this.config.onInvalid,
+        'malformed-message',
+        message,
+        `a message of node ${show(message.node)} is not a selection event: ${error.message}`,
+      );
+      return;
+    }
+    const known = this.known.get(event.source);
+    if (event.type === 'output-unpin') {
+      if (known === undefined) return;
+      this.known.remove(event.source);
+      this.emit({ type: 'source-removed', source: event.source });
+      return;
+    }
+    if (known === undefined) {
+      this.known.add(event.source, now).node = message.node;
+      if (event.type === 'output-pin') this.emit({ type: 'source-added', source: event.source });
+    } else {
+      this.known.touch(known, now);
+    }
+    if (event.type === 'output-pkt') {
+      this.emit({ type: 'source-pkt', source: event.source, level: event.level, data: event.data });
+    }
+  }
+
+  nextDeadline(): number | undefined {
+    return this.known.deadline();
+  }
+
+  protected onExpire(time: number): void {
+    this.expireAt(this.known.now(time));
+  }
+
+  protected onEnd(): void {
+    this.known.clear();
+  }
+
+  /** Removes the remote sources silent for the timeout, oldest first: O(expired). */
+  private expireAt(now: number): void {
+    for (let due = this.known.nextDue(now); due !== null; due = this.known.nextDue(now)) {
+      this.emit({ type: 'source-removed', source: due.source });
+    }
+  }
+}

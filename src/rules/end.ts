@@ -1,0 +1,15 @@
+/**
+ * Rule 7, the end: on complete and on error, what is due goes first (`TimedStage`), then every pinned output is
+ * unpinned in ascending output order, so that every `output-pin` is matched by exactly one `output-unpin`.
+ *
+ * @module
+ */
+import type { Outputs, Pinnable } from './pinning.js';
+
+/** Unpins every pinned output of `outputs`, in ascending output order. */
+export function releaseAll<S, D, R extends Pinnable<S>>(outputs: Outputs<S, D, R>): void {
+  for (let output = 0; output < outputs.count; output++) {
+    const record = outputs.at(output);
+    if (record !== null) outputs.unpin(record);
+  }
+}

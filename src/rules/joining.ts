@@ -1,0 +1,88 @@
+import type { Active } from '../data/activityList.js';
+import type { InvalidHandler } from '../events/events.js';
+import { SourceRecord } from '../data/sourceRecord.js';
+import { reportDuplicate, reportUnknown } from '../events/reports.js';
+import { Timeouts } from './timeouts.js';
+
+/**
+ * Rules 1 and 3 as every stage that knows sources keeps them: a source joins with its first event (`source-added`,
+ * or a packet of an unknown source), leaves with `source-removed` or its timeout ({@link Timeouts}); adding a known
+ * source or removing an unknown one is reported and ignored. The one home of those rules, for `SourceTimeouts`,
+ * `LoudestSelector`, `AudioMixerCore`, the room, the level normaliser and the cascade.
+ */
+export class KnownSources<S, R extends Active & { readonly source: S } = SourceRecord<S>> extends Timeouts<R> {
+  private readonly records = new Map<S, R>();
+
+  constructor(
+    timeout: number,
+    private readonly onInvalid: InvalidHandler | undefined,
+    private readonly create: (source: S) => R = (source) => new SourceRecord(source) as unknown as R,
+  ) {
+    super(timeout);
+  }
+
+  get size(): number {
+    return this.records.size;
+  }
+
+  get(source: S): R | undefined {
+    return this.records.get(source);
+  }
+
+  /** A new source, active at `now`. */
+  add(source: S, now: number): R {
+    const record = this.create(source);
+    this.records.set(source, record);
+    this.activity.append(record, now);
+    return record;
+  }
+
+  /** `record`'s source was active at `now`. */
+  touch(record: R, now: number): void {
+    this.activity.touch(record, now);
+  }
+
+  /** A `source-added`: the new record, or `null` (reported) when the source is already known. */
+  admit(event: { readonly source: S }, now: number): R | null {
+    if (this.records.has(event.source)) {
+      reportDuplicate(this.onInvalid, event);
+      return null;
+    }
+    return this.add(event.source, now);
+  }
+
+  /** A `source-removed`: the record, forgotten, or `null` (reported) when the source is not known. */
+  dismiss(event: { readonly source: S }): R | null {
+    const record = this.records.get(event.source);
+    if (record === undefined) {
+      reportUnknown(this.onInvalid, event);
+      return null;
+    }
+    this.forget(record);
+    return record;
+  }
+
+  /** The oldest source silent for `timeout` ms at `now`, forgotten; `null` when none is due. */
+  nextDue(now: number): R | null {
+    const due = this.due(now);
+    if (due !== null) this.forget(due);
+    return due;
+  }
+
+  /** Forgets `source` without a word (a stage that passes removals on); its record, if it was known. */
+  remove(source: S): R | undefined {
+    const record = this.records.get(source);
+    if (record !== undefined) this.forget(record);
+    return record;
+  }
+
+  clear(): void {
+    this.records.clear();
+    this.activity.clear();
+  }
+
+  private forget(record: R): void {
+    this.records.delete(record.source);
+    this.activity.remove(record);
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * Rule 8, ties. Every touch of a source (added, packet, selected, deselected) gives it a stamp later than every stamp
+ * before: among equally quiet selected sources the one touched longest ago is taken over, and among equally loud
+ * candidates the one touched most recently refills an output.
+ *
+ * @module
+ */
+
+/** What the tie rule needs to know of a source. */
+export interface Stamped {
+  readonly level: number;
+  readonly stamp: number;
+}
+
+/** Whether `a` is quieter than `b`: a lower level, or the same level and touched longer ago. */
+export function quieter(a: Stamped, b: Stamped): boolean {
+  return a.level < b.level || (a.level === b.level && a.stamp < b.stamp);
+}
+
+/** Whether `a` is louder than `b`: a higher level, or the same level and touched more recently. */
+export function louder(a: Stamped, b: Stamped): boolean {
+  return a.level > b.level || (a.level === b.level && a.stamp > b.stamp);
+}
+
+/**
+ * Stamps for the tie-break rule: a touch gets `base + n` for the n-th touch a selection makes since `base` moved.
+ * A selection alone never moves `base`, so its stamps are 1, 2, 3... A room moves it past every stamp given at the
+ * start of each event ({@link StampClock.begin}), so that its views, doing the same work for the same event, give
+ * the same stamps, and a view can tell when it has become the same as the shared view again.
+ */
+export class StampClock {
+  base = 0;
+  /**
+   * The time of the event being handled, in ms, read by the minimum hold: set by the owner before each event. Every
+   * selection sharing this clock sees it.
+   */
+  now = 0;
+  /** The highest stamp given. */
+  high = 0;
+
+  /** A new event: its stamps come after every stamp given so far. */
+  begin(): void {
+    this.base = this.high;
+  }
+}

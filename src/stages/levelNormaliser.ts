@@ -1,0 +1,185 @@
+import type { Active } from '../data/activityList.js';
+import type { InvalidHandler, SourceEvent, SourcePacket } from '../events/events.js';
+import { KnownSources } from '../rules/joining.js';
+import { LOUDEST, SILENCE } from '../rules/levelNormalisation.js';
+import { SerialStage } from './stage.js';
+import { reportInvalidEvent, typeOf } from '../events/reports.js';
+
+/** Options of {@link LevelNormaliser}, already checked. */
+export interface LevelNormaliserConfig<S> {
+  /** The span of recent levels a source's noise floor is learnt from, in ms. */
+  readonly window: number;
+  /** The floor is this percentile (0..100) of the levels in the window. */
+  readonly percentile: number;
+  /** The floor never goes above this level (dBov): a source that only ever speaks keeps speech above its floor. */
+  readonly maxFloor: number;
+  /**
+   * The floor never goes below this level (dBov): a sender that sends -127 in its pauses does not rank its speech
+   * 97 dB above silence, far above a sender whose pauses measure -65.
+   */
+  readonly minFloor: number;
+  /** A source's gain offset in dB, added after normalisation. */
+  readonly gainOf: ((source: S) => number) | undefined;
+  /** Silence after which a source's state is dropped, in ms. */
+  readonly timeout: number;
+  readonly onInvalid?: InvalidHandler | undefined;
+}
+
+const BINS = LOUDEST - SILENCE + 1;
+/** Packets between two recomputations of a floor (and after each half-window turn): with 20 ms packets, twice a second. */
+const RECOMPUTE_EVERY = 25;
+
+/** What the normaliser knows of one source: two half-window histograms of its levels, and its floor. */
+class SourceFloor<S> implements Active {
+  lastActive = 0;
+  older: this | null = null;
+  newer: this | null = null;
+  /** Counts per whole dB, saturating at 255: the current half window, then the one before. */
+  readonly current = new Uint8Array(BINS);
+  readonly previous = new Uint8Array(BINS);
+  /** When the current half window ends. */
+  rotateAt = 0;
+  /** Packets learnt from. */
+  count = 0;
+  floor: number;
+
+  constructor(
+    readonly source: S,
+    maxFloor: number,
+  ) {
+    this.floor = maxFloor;
+  }
+}
+
+/**
+ * Makes sources comparable before selection: each packet's level becomes its level above the source's own noise
+ * floor, mapped back into dBov as `-127 + (level - floor) + gain`, clamped to -127..0. A packet at its source's floor
+ * is silence (-127); speech 40 dB above it is -87, whatever the sender's idea of silence (-127, -65) or a fan's hum.
+ *
+ * The floor is the `percentile` (default 10) of the source's levels over the last `window` ms (default 10 s): two
+ * histograms of the 128 whole-dB levels, each for half the window, so that a packet costs O(1); the floor is
+ * recomputed (128 bins) every 25 packets and at each half-window turn. It adapts within half a window to a noise
+ * that changes (a fan switched on is its floor after 5 s to 10 s), and stays within `minFloor`..`maxFloor` (default
+ * -80..-50 dBov): a source that joins mid-sentence, or that only ever speaks, does not learn its speech as its
+ * floor, and a sender of digital silence (-127 in its pauses) does not rank its speech far above the others. Packets
+ * without a usable level pass unchanged (the mixer takes them as silence and reports them). A source's state is
+ * dropped when it is removed, or after `timeout` ms without a packet.
+ */
+export class LevelNormaliser<S, D> extends SerialStage<SourceEvent<S, D>> {
+  private readonly known: KnownSources<S, SourceFloor<S>>;
+  private readonly half: number;
+
+  constructor(
+    private readonly config: LevelNormaliserConfig<S>,
+    private readonly emit: (event: SourceEvent<S, D>) => void,
+  ) {
+    super();
+    this.half = config.window / 2;
+    this.known = new KnownSources<S, SourceFloor<S>>(
+      config.timeout,
+      config.onInvalid,
+      (source) => new SourceFloor<S>(source, config.maxFloor),
+    );
+  }
+
+  /** How many sources it holds state for. */
+  get size(): number {
+    return this.known.size;
+  }
+
+  /** The floor learnt for `source`, or `undefined` if it holds none. */
+  floorOf(source: S): number | undefined {
+    return this.known.get(source)?.floor;
+  }
+
+  protected handle(event: SourceEvent<S, D>, time: number): void {
+    const now = this.known.now(time);
+    this.expireAt(now);
+    switch (typeOf(event)) {
+      case 'source-pkt': {
+        const packet = event as SourcePacket<S, D>;
+        const level: unknown = packet.level;
+        if (typeof level !== 'number' || !(level <= LOUDEST && level >= SILENCE)) {
+          this.emit(packet); // the mixer repairs and reports it
+          return;
+        }
+        this.emit({ ...packet, level: this.rank(packet.source, level, now) });
+        return;
+      }
+      case 'source-removed':
+        this.known.remove(event.source);
+        this.emit(event);
+        return;
+      case 'source-added':
+        this.emit(event);
+        return;
+      default:
+        reportInvalidEvent(this.config.onInvalid, event, 'a source event');
+    }
+  }
+
+  /**
+   * What a packet of `source` at `level` (a number in -127..0) at `time` becomes: its level above the source's floor,
+   * learnt from it. What each packet through {@link Stage.push} gets, for a stage that keeps this one inside (the
+   * dominant speaker) and wants no copy of the packet. It does not expire anything: `expire` or `push` first.
+   */
+  rank(source: S, level: number, time: number): number {
+    const now = this.known.now(time);
+    let state = this.known.get(source);
+    if (state === undefined) {
+      state = this.known.add(source, now);
+      state.rotateAt = now + this.half;
+    } else {
+      this.known.touch(state, now);
+    }
+    this.learn(state, level, now);
+    const gain = this.config.gainOf?.(source) ?? 0;
+    return Math.min(LOUDEST, Math.max(SILENCE, SILENCE + (level - state.floor) + gain));
+  }
+
+  nextDeadline(): number | undefined {
+    return this.known.deadline();
+  }
+
+  protected onExpire(time: number): void {
+    this.expireAt(this.known.now(time));
+  }
+
+  protected onEnd(): void {
+    this.known.clear();
+  }
+
+  private learn(state: SourceFloor<S>, level: number, now: number): void {
+    if (now >= state.rotateAt) {
+      // A half window has passed (or more, after a silence): the older half is dropped.
+      const skipped = now - state.rotateAt >= this.half;
+      state.previous.set(skipped ? new Uint8Array(BINS) : state.current);
+      state.current.fill(0);
+      state.rotateAt = now + this.half;
+      state.count = 0;
+    }
+    const bin = Math.round(level) - SILENCE;
+    if (state.current[bin]! < 255) state.current[bin]! += 1;
+    // Every packet while the source is new, then every RECOMPUTE_EVERY packets: O(1) per packet on average.
+    if (++state.count <= 4 || state.count % RECOMPUTE_EVERY === 0) state.floor = this.floorFrom(state);
+  }
+
+  /** The percentile of the two half windows, at most `maxFloor`. */
+  private floorFrom(state: SourceFloor<S>): number {
+    let total = 0;
+    for (let bin = 0; bin < BINS; bin++) total += state.current[bin]! + state.previous[bin]!;
+    const rank = (this.config.percentile / 100) * total;
+    let seen = 0;
+    for (let bin = 0; bin < BINS; bin++) {
+      seen += state.current[bin]! + state.previous[bin]!;
+      if (seen > 0 && seen >= rank)
+        return Math.min(this.config.maxFloor, Math.max(this.config.minFloor, bin + SILENCE));
+    }
+    return this.config.maxFloor;
+  }
+
+  /** Drops the state of the sources silent for the timeout: O(expired). */
+  private expireAt(now: number): void {
+    while (this.known.nextDue(now) !== null);
+  }
+}

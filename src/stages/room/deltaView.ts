@@ -1,0 +1,257 @@
+import type { OutputEvent } from '../../events/events.js';
+import type { RoomSource } from './listenerView.js';
+import { ViewEntry } from './listenerView.js';
+import { Outputs } from '../../rules/pinning.js';
+import { CandidateBuckets, type CandidateRanking } from '../../data/candidateBuckets.js';
+import { Selection } from '../../rules/selection.js';
+import { louder } from '../../rules/ties.js';
+import type { StampClock } from '../../rules/ties.js';
+
+/** A source in a {@link DeltaView}: an entry of its own only while it differs from the shared view. */
+export type DeltaEntry<S, D> = ViewEntry<S, D, DeltaView<S, D>>;
+
+/** What a delta view needs of the room it belongs to. */
+export interface DeltaHost<S, D> {
+  /** The shared view's candidates, ranked. */
+  readonly shared: CandidateBuckets<RoomSource<S, D>>;
+  /** `entry`'s view moved: its pins, or the level its quietest selection can be taken over at. */
+  moved(view: DeltaView<S, D>): void;
+}
+
+/** The options of a delta view, already checked. */
+export interface DeltaViewConfig {
+  readonly outputs: number;
+  readonly threshold: number;
+  readonly minHold?: number | undefined;
+}
+
+/**
+ * The view of a listener that excludes sources and follows none, once it differs from the shared view: kept as
+ * the difference from the shared view only.
+ *
+ * Such a listener hears every event of every source it hears, at the same time as the shared view: each heard
+ * source has the same level and the same last activity in both, joins, leaves and times out at the same instant
+ * (so the view needs no activity list of its own: the room times sources out for it, in the shared order), and is
+ * touched by each packet first thing in the event, so its stamp is the same too (the room moves the stamp base
+ * between the timeouts and the event itself). Only selections make the two differ. So the view keeps an entry
+ * only for a source that it selected, that the shared view selected, or whose stamp differs (a deselection since its
+ * last packet); every other source it hears is *implicit*: a candidate with the shared view's level and stamp, found
+ * in the shared view's candidate buckets. A refill takes the louder of its own candidates and the loudest shared
+ * candidate it hears that it has no entry for; a packet of an implicit source is looked at only when its level
+ * reaches {@link DeltaView.takeoverLevel}, and then the source is given an entry and the packet is handled as
+ * `AudioMixerCore` would.
+ *
+ * Costs: a copy of the shared view is O(outputs); a packet of an implicit source below every view's takeover level
+ * costs the room one comparison; memory is one entry per source that differs.
+ */
+export class DeltaView<S, D> {
+  readonly selection: Selection<DeltaEntry<S, D>>;
+  readonly outputs: Outputs<S, D, DeltaEntry<S, D>>;
+  /** Its own candidates: entries that are not selected here. */
+  private readonly own: CandidateBuckets<DeltaEntry<S, D>>;
+  /** How many entries it has. */
+  entries = 0;
+  /** Where the room's index of takeover levels keeps it: bucket, and position in it. */
+  barBucket = -1;
+  barSlot = -1;
+  /** The room's mark of the views that have an entry for the source of the packet in hand. */
+  mark = 0;
+  /** Whether it may have become the shared view again during the current event. */
+  dirty = false;
+  /** Cleared when its listener leaves or is aligned again. */
+  live = true;
+  /** While set, nothing is emitted (a view being built for a listener that has not seen its pins yet). */
+  silent = false;
+  /** Its listener, for the room. */
+  owner: unknown = null;
+
+  constructor(
+    config: DeltaViewConfig,
+    private readonly host: DeltaHost<S, D>,
+    /** Whether the listener hears `source`. */
+    readonly hears: (source: S) => boolean,
+    emit: (event: OutputEvent<S, D>) => void,
+    stamps: StampClock,
+  ) {
+    const outputs = new Outputs<S, D, DeltaEntry<S, D>>(config.outputs, emit);
+    this.outputs = outputs;
+    const candidates = new DeltaCandidates<S, D>(this, host.shared);
+    this.own = candidates.own;
+    this.selection = new Selection<DeltaEntry<S, D>>(
+      config.outputs,
+      config.threshold,
+      {
+        selected: (entry) => {
+          outputs.pin(entry);
+        },
+        deselected: (entry) => {
+          outputs.unpin(entry);
+        },
+      },
+      stamps,
+      config.minHold ?? 0,
+      candidates,
+    );
+  }
+
+  /** The level at or above which a candidate's packet may take over one of its selections. */
+  takeoverLevel(): number {
+    return this.selection.takeoverLevel();
+  }
+
+  /** Its entry for `record`, if any. */
+  entryOf(record: RoomSource<S, D>): DeltaEntry<S, D> | undefined {
+    const deltas = record.deltas;
+    if (deltas === null) return undefined;
+    for (const entry of deltas) if (entry.view === this) return entry;
+    return undefined;
+  }
+
+  /** Gives `record` an entry with the shared view's state, neither selected nor ranked yet. */
+  materialise(record: RoomSource<S, D>): DeltaEntry<S, D> {
+    const entry = new ViewEntry<S, D, DeltaView<S, D>>(record.source, record, this);
+    entry.level = record.level;
+    entry.stamp = record.stamp;
+    entry.pinnedAt = record.pinnedAt;
+    entry.synced = true;
+    (record.deltas ??= []).push(entry);
+    this.entries += 1;
+    return entry;
+  }
+
+  /** Gives `record`, an implicit candidate here, an entry among its own candidates. */
+  candidate(record: RoomSource<S, D>): DeltaEntry<S, D> {
+    const entry = this.materialise(record);
+    this.own.insert(entry);
+    return entry;
+  }
+
+  /** Copies the shared view's selection of `record`, which is pinned there (for a copy of the shared view). */
+  copySelected(record: RoomSource<S, D>): void {
+    const entry = this.materialise(record);
+    entry.output = record.output;
+    this.selection.restoreSelected(entry);
+    this.outputs.restore(entry);
+  }
+
+  /** A packet of a source it has an entry for (rule 2, rule 6). */
+  packet(entry: DeltaEntry<S, D>, level: number, data: D): void {
+    if (this.selection.packet(entry, level)) this.outputs.forward(entry, level, data);
+    this.host.moved(this);
+  }
+
+  /** A source joins while a selection is free here (rule 1). */
+  add(record: RoomSource<S, D>): void {
+    let entry = this.entryOf(record);
+    if (entry === undefined) entry = this.materialise(record);
+    else this.own.remove(entry);
+    this.selection.add(entry);
+    this.host.moved(this);
+  }
+
+  /** A source it has an entry for leaves (rule 3, then rule 4). */
+  remove(entry: DeltaEntry<S, D>): void {
+    this.detach(entry);
+    this.selection.remove(entry);
+    this.host.moved(this);
+  }
+
+  /** Gives every free output to the loudest candidates (rule 4). */
+  fill(): void {
+    this.selection.fill();
+    this.host.moved(this);
+  }
+
+  /**
+   * Drops `entry` if it no longer differs from the shared view: a candidate here and there, with the same level
+   * and stamp.
+   */
+  settle(entry: DeltaEntry<S, D>): void {
+    const record = entry.record;
+    if (entry.heapIndex >= 0 || record.heapIndex >= 0) return;
+    if (entry.stamp !== record.stamp || entry.level !== record.level) return;
+    this.own.remove(entry);
+    this.detach(entry);
+  }
+
+  /**
+   * Whether it has become the shared view minus the candidates it does not hear: the same sources on the same
+   * outputs, with the same level and stamp (and time of selection, when selections are held), and no other entry.
+   */
+  isShared(shared: Outputs<S, D, RoomSource<S, D>>, held: boolean): boolean {
+    let pinned = 0;
+    for (let output = 0; output < shared.count; output++) {
+      const entry = this.outputs.at(output);
+      const record = shared.at(output);
+      if (entry === null) {
+        if (record !== null) return false;
+        continue;
+      }
+      if (entry.record !== record || entry.stamp !== record.stamp || entry.level !== record.level) return false;
+      if (held && entry.pinnedAt !== record.pinnedAt) return false;
+      pinned += 1;
+    }
+    return pinned === this.entries;
+  }
+
+  /** Forgets every entry. */
+  drop(): void {
+    for (let output = 0; output < this.outputs.count; output++) {
+      const entry = this.outputs.at(output);
+      if (entry !== null) this.detach(entry);
+    }
+    for (let entry = this.own.loudest(); entry !== undefined; entry = this.own.loudest()) {
+      this.own.remove(entry);
+      this.detach(entry);
+    }
+    this.selection.clear();
+  }
+
+  private detach(entry: DeltaEntry<S, D>): void {
+    entry.live = false;
+    this.entries -= 1;
+    const record = entry.record;
+    const deltas = record.deltas;
+    if (deltas === null) return;
+    const index = deltas.indexOf(entry);
+    if (index >= 0) deltas.splice(index, 1);
+    if (deltas.length === 0) record.deltas = null;
+  }
+}
+
+/**
+ * A delta view's candidates as its selection ranks them: its own entries, and the shared view's candidates that it
+ * hears and has no entry for (the implicit ones, which have the shared view's level and stamp).
+ */
+class DeltaCandidates<S, D> implements CandidateRanking<DeltaEntry<S, D>> {
+  readonly own = new CandidateBuckets<DeltaEntry<S, D>>();
+
+  constructor(
+    private readonly view: DeltaView<S, D>,
+    private readonly shared: CandidateBuckets<RoomSource<S, D>>,
+  ) {}
+
+  add(entry: DeltaEntry<S, D>): void {
+    this.own.add(entry);
+  }
+
+  remove(entry: DeltaEntry<S, D>): void {
+    this.own.remove(entry);
+  }
+
+  /** The louder of its own loudest and the loudest implicit one, which is given an entry then. */
+  loudest(): DeltaEntry<S, D> | undefined {
+    const mine = this.own.loudest();
+    const shared = this.shared.loudestWhere(this.implicit);
+    if (shared === undefined) return mine;
+    if (mine !== undefined && louder(mine, shared)) return mine;
+    return this.view.candidate(shared);
+  }
+
+  clear(): void {
+    this.own.clear();
+  }
+
+  private readonly implicit = (record: RoomSource<S, D>): boolean =>
+    this.view.hears(record.source) && this.view.entryOf(record) === undefined;
+}

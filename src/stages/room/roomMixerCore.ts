@@ -1,0 +1,724 @@
+import { releaseAll } from '../../rules/end.js';
+import type { AudioMixerConfig } from '../audioMixerCore.js';
+import type { InvalidHandler, OutputEvent, SourceEvent, SourcePacket } from '../../events/events.js';
+import { DeltaView, type DeltaHost } from './deltaView.js';
+import { KnownSources } from '../../rules/joining.js';
+import { normalisedLevel } from '../../rules/levelNormalisation.js';
+import { ListenerView, RoomSource, type ViewEntry, without } from './listenerView.js';
+import { Outputs } from '../../rules/pinning.js';
+import { CandidateBuckets } from '../../data/candidateBuckets.js';
+import { Selection } from '../../rules/selection.js';
+import { StampClock } from '../../rules/ties.js';
+import { TakeoverIndex } from '../../data/takeoverIndex.js';
+import { SerialStage } from '../stage.js';
+import { reportDuplicate, reportInvalidEvent, reportUnknown, typeOf } from '../../events/reports.js';
+
+/** Whom a listener hears: every source but `exclude`, and (when `following`) only those in `followed`. */
+export interface Hearing<S> {
+  readonly exclude: ReadonlySet<S>;
+  /** Whether the listener follows a set of sources; before its first set it hears nothing. */
+  readonly following: boolean;
+}
+
+/** One listener of a room, as {@link RoomMixerCore.join} returns it. */
+export class RoomListener<S, D> {
+  /** Cleared as soon as the listener leaves or ends: nothing more reaches it. */
+  active = true;
+  /**
+   * Its own view, once it differs from the shared view; `null` while it receives the shared view's events.
+   * @internal
+   */
+  view: ListenerView<S, D> | null = null;
+  /**
+   * Its own view kept as the difference from the shared view (a listener that follows nothing), or `null`.
+   * @internal
+   */
+  delta: DeltaView<S, D> | null = null;
+  followed: ReadonlySet<S> = new Set<S>();
+
+  constructor(
+    readonly hearing: Hearing<S>,
+    readonly emit: (event: OutputEvent<S, D>) => void,
+  ) {}
+
+  hears(source: S): boolean {
+    return !this.hearing.exclude.has(source) && (!this.hearing.following || this.followed.has(source));
+  }
+}
+
+/**
+ * A whole room mixed for many listeners at once, sans-IO: the room's source events in, each listener's output events
+ * out through the `emit` it joined with. What `mixRoom` runs.
+ *
+ * **The shared view** is exactly an {@link AudioMixerCore} over the room's events; invalid input is reported once, by
+ * it. **A listener's view** is `AudioMixerCore` fed only the events of the sources the listener hears (not in its
+ * `exclude`, and in its latest `follow` set if it has one), starting from a copy of the shared view.
+ *
+ * Shared work: a listener whose view is the shared view minus sources it does not hear that are not pinned (the
+ * usual case: in a room where everyone excludes their own microphone, everyone whose microphone is not pinned) is
+ * *aligned*: it costs nothing per packet, and receives the shared view's event objects themselves. The moment the
+ * shared view is about to pin a source such a listener does not hear, the listener diverges: it gets its own view,
+ * taken from the shared view right then. A listener that follows nothing gets a `DeltaView`: only what differs
+ * from the shared view (O(outputs) to make), which a packet of a source it has no entry for reaches only when its
+ * level reaches the view's takeover level (`TakeoverIndex`: one comparison for all views). A listener that
+ * follows a set gets a `ListenerView`: a copy of what it hears of the shared view (O(sources it hears)), fed the
+ * events it hears.
+ *
+ * Re-entrancy: as for every {@link Stage}; joins, follow changes and leaves are queued behind the event being handled
+ * too (a leave stops delivery at once).
+ */
+export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<SourceEvent<S, D>> {
+  private readonly known: KnownSources<S, RoomSource<S, D>>;
+  /** The shared view's candidates, which delta views rank their implicit candidates from. */
+  private readonly shared = new CandidateBuckets<RoomSource<S, D>>();
+  /** What delta views know of the room. */
+  private readonly host: DeltaHost<S, D> = {
+    shared: this.shared,
+    moved: (view) => {
+      this.moved(view);
+    },
+  };
+  /** The views of listeners that follow nothing, kept as their difference from the shared view. */
+  private deltas: DeltaView<S, D>[] = [];
+  private readonly takeovers = new TakeoverIndex<DeltaView<S, D>>();
+  /** Delta views that may have become the shared view again during the current event. */
+  private dirtyDeltas: DeltaView<S, D>[] = [];
+  private mark = 0;
+  private readonly selection: Selection<RoomSource<S, D>>;
+  private readonly outputs: Outputs<S, D, RoomSource<S, D>>;
+  private readonly onInvalid: InvalidHandler | undefined;
+  /** Listeners that receive the shared view's events; replaced, never changed in place, so a fan-out is stable. */
+  private aligned: RoomListener<S, D>[] = [];
+  private diverged: ListenerView<S, D>[] = [];
+  /** Sources the shared view forgot (timed out) that a view still knows, having seen them later. */
+  private readonly orphans = new Map<S, RoomSource<S, D>>();
+
+  /** One source of stamps for the shared view and every view: equal work stamps equally. */
+  private readonly stamps = new StampClock();
+  /** Records whose stamp moved during the current event, in any view. */
+  private touchedRecords: RoomSource<S, D>[] = [];
+  /** Whether a view may have become the shared view again during the current event. */
+  private recheck = false;
+  /** The listener of each diverged view. */
+  private readonly owners = new Map<ListenerView<S, D>, RoomListener<S, D>>();
+
+  constructor(private readonly config: AudioMixerConfig) {
+    super();
+    this.onInvalid = config.onInvalid;
+    this.known = new KnownSources<S, RoomSource<S, D>>(
+      config.timeout,
+      config.onInvalid,
+      (s) => new RoomSource<S, D>(s),
+    );
+    const outputs = new Outputs<S, D, RoomSource<S, D>>(config.outputs, (event) => {
+      const aligned = this.aligned;
+      for (const listener of aligned) if (listener.active) listener.emit(event);
+    });
+    this.outputs = outputs;
+    this.selection = new Selection<RoomSource<S, D>>(
+      config.outputs,
+      config.threshold,
+      {
+        selected: (record) => {
+          this.touched(record);
+          this.pinsMoved();
+          return outputs.pin(record);
+        },
+        deselected: (record) => {
+          this.touched(record);
+          this.pinsMoved();
+          outputs.unpin(record);
+        },
+        pinning: (record) => {
+          this.forkThoseNotHearing(record);
+          // Pinned in the shared view, it differs from it in every delta view that hears it.
+          for (const view of this.deltas)
+            if (view.hears(record.source) && view.entryOf(record) === undefined) view.candidate(record);
+        },
+      },
+      this.stamps,
+      config.minHold ?? 0,
+      this.shared,
+    );
+  }
+
+  /** How many sources the shared view knows. */
+  get size(): number {
+    return this.known.size;
+  }
+
+  /** How many listeners have a view of their own. */
+  get divergedCount(): number {
+    return this.diverged.length + this.deltas.length;
+  }
+
+  /**
+   * A listener joins at `now`: it receives at once one `output-pin` per pinned output of its view (a copy of the
+   * shared view without the sources it does not hear), in ascending order, then its view's events.
+   */
+  join(
+    hearing: Hearing<S>,
+    emit: (event: OutputEvent<S, D>) => void,
+    now: number,
+    followed: ReadonlySet<S> = new Set<S>(),
+  ): RoomListener<S, D> {
+    const listener = new RoomListener<S, D>(hearing, emit);
+    listener.followed = followed;
+    this.serial(() => {
+      this.stamps.begin();
+      this.joinNow(listener, now);
+      this.settle();
+    });
+    return listener;
+  }
+
+  /** The listener's new `follow` set, at `now`: sources that left it are forgotten, those that entered it are known from their next event on. */
+  follow(listener: RoomListener<S, D>, followed: ReadonlySet<S>, now: number): void {
+    this.serial(() => {
+      if (!listener.active) return;
+      this.stamps.begin();
+      this.followNow(listener, followed, now);
+      this.settle();
+    });
+  }
+
+  /** The listener leaves: nothing more reaches it. */
+  leave(listener: RoomListener<S, D>): void {
+    listener.active = false;
+    this.serial(() => {
+      this.dropListener(listener);
+    });
+  }
+
+  /** The listener's own input failed at `now`: it gets what is due, then the unpins of its outputs in ascending order. */
+  endListener(listener: RoomListener<S, D>, now: number): void {
+    this.serial(() => {
+      if (!listener.active) return;
+      this.stamps.begin();
+      const time = this.known.now(now);
+      this.setTime(time);
+      const view = listener.view;
+      if (view !== null) {
+        view.expireAt(time);
+        releaseAll(view.outputs);
+      } else {
+        // What is due goes first, for the whole room: the timer would do the same at this instant.
+        this.expireAt(time);
+        const delta = listener.delta;
+        if (delta !== null) releaseAll(delta.outputs);
+        else {
+          for (let output = 0; output < this.config.outputs; output++) {
+            const record = this.outputs.at(output);
+            if (record !== null) listener.emit({ type: 'output-unpin', output, source: record.source });
+          }
+        }
+      }
+      listener.active = false;
+      this.dropListener(listener);
+      this.settle();
+    });
+  }
+
+  protected handle(event: SourceEvent<S, D>, time: number): void {
+    this.stamps.begin();
+    this.handleEvent(event, time);
+    this.settle();
+  }
+
+  private handleEvent(event: SourceEvent<S, D>, time: number): void {
+    const now = this.known.now(time);
+    this.setTime(now);
+    // Whatever fell due at this instant goes first, whether the timer or the event came first.
+    this.expireAt(now);
+    // The event's own touches come after every stamp of the timeouts, in every view alike: a packet stamps its
+    // source the same in the shared view and in a delta view, however differently their timeouts went.
+    this.stamps.begin();
+    switch (typeOf(event)) {
+      case 'source-pkt': {
+        const raw = event as SourcePacket<S, D>;
+        let record = this.known.get(raw.source);
+        if (record === undefined) {
+          record = this.admit(raw.source, now);
+        } else {
+          this.known.touch(record, now);
+          if (record.awaiting !== null) this.meetAwaiting(record, now);
+        }
+        const level = normalisedLevel(raw, this.onInvalid);
+        if (this.selection.packet(record, level)) this.outputs.forward(record, level, raw.data);
+        const deltas = record.deltas;
+        if (deltas !== null) {
+          for (const entry of deltas) entry.view.packet(entry, level, raw.data);
+          this.touched(record);
+        }
+        if (record.heapIndex < 0 && this.takeovers.reaches(level)) this.implicitPacket(record, level, raw.data);
+        const views = record.views;
+        if (views !== null) {
+          // A fork during this packet never adds an entry of its source; the list is stable here.
+          for (const entry of views) entry.view.packet(entry, level, raw.data, now);
+          this.touched(record);
+        }
+        return;
+      }
+      case 'source-added': {
+        const record = this.known.get(event.source);
+        if (record === undefined) {
+          this.admit(event.source, now);
+          return;
+        }
+        reportDuplicate(this.onInvalid, event);
+        if (record.awaiting !== null) {
+          this.meetAwaiting(record, now);
+          this.touched(record);
+        }
+        return;
+      }
+      case 'source-removed': {
+        const record = this.known.get(event.source);
+        if (record === undefined) {
+          reportUnknown(this.onInvalid, event);
+          const orphan = this.orphans.get(event.source);
+          if (orphan !== undefined) this.removeFromViews(orphan);
+          return;
+        }
+        this.known.dismiss(event);
+        this.clearAwaiting(record);
+        this.selection.remove(record);
+        this.removeFromDeltas(record);
+        this.removeFromViews(record);
+        return;
+      }
+      default:
+        reportInvalidEvent(this.onInvalid, event, 'a source event');
+    }
+  }
+
+  nextDeadline(): number | undefined {
+    let deadline = this.known.deadline();
+    for (const view of this.diverged) {
+      const due = view.deadline();
+      if (due !== undefined && (deadline === undefined || due < deadline)) deadline = due;
+    }
+    return deadline;
+  }
+
+  protected onExpire(time: number): void {
+    this.stamps.begin();
+    const now = this.known.now(time);
+    this.setTime(now);
+    this.expireAt(now);
+    this.settle();
+  }
+
+  /** Tells every selection the time of the event (the minimum hold reads it). */
+  private setTime(now: number): void {
+    this.selection.now = now; // every view shares its clock
+  }
+
+  protected onEnd(time: number): void {
+    this.stamps.begin();
+    const now = this.known.now(time);
+    this.setTime(now);
+    this.expireAt(now);
+    releaseAll(this.outputs);
+    for (const view of this.deltas) releaseAll(view.outputs);
+    for (const view of this.diverged) releaseAll(view.outputs);
+    for (const view of this.deltas) view.drop();
+    for (const view of this.diverged) view.drop();
+    this.deltas = [];
+    this.dirtyDeltas = [];
+    this.takeovers.clear();
+    this.known.clear();
+    this.selection.clear();
+    this.aligned = [];
+    this.diverged = [];
+    this.owners.clear();
+    this.orphans.clear();
+    this.touchedRecords = [];
+  }
+
+  /** @internal */
+  touched(record: RoomSource<S, D>, pinsMoved = false): void {
+    if (record.views !== null || record.deltas !== null) this.touchedRecords.push(record);
+    if (pinsMoved) this.recheck = true;
+  }
+
+  /** A pin or unpin in some view: views may have become the shared view again. */
+  private pinsMoved(): void {
+    this.recheck = true;
+  }
+
+  /**
+   * After each event: views whose sources moved note whether they are the same as the shared view again, and a
+   * listener whose view has become the shared view minus its unheard candidates is aligned again: its view is
+   * dropped, and it receives the shared view's events from the next event on.
+   */
+  private settle(): void {
+    const touched = this.touchedRecords;
+    if (touched.length !== 0) {
+      this.touchedRecords = [];
+      for (const record of touched) {
+        const views = record.views;
+        if (views !== null) for (const entry of views) if (entry.view.sync(entry)) this.recheck = true;
+        const deltas = record.deltas;
+        if (deltas !== null) {
+          for (const entry of [...deltas]) {
+            this.moved(entry.view);
+            entry.view.settle(entry);
+          }
+        }
+      }
+    }
+    this.settleDeltas();
+    if (!this.recheck) return;
+    this.recheck = false;
+    const diverged = this.diverged;
+    for (const view of diverged) {
+      if (view.unsynced === 0 && view.awaiting.size === 0 && this.isShared(view)) this.realign(this.owner(view));
+    }
+  }
+
+  /** A delta view that has become the shared view minus the candidates it does not hear is aligned again. */
+  private settleDeltas(): void {
+    if (this.recheck) for (const view of this.deltas) this.moved(view);
+    const dirty = this.dirtyDeltas;
+    if (dirty.length === 0) return;
+    this.dirtyDeltas = [];
+    const held = (this.config.minHold ?? 0) > 0;
+    for (const view of dirty) {
+      view.dirty = false;
+      if (view.isShared(this.outputs, held)) this.realign(this.deltaOwner(view));
+    }
+  }
+
+  /**
+   * `view`'s selections or their levels moved: it is put where its takeover level now belongs, and checked for
+   * alignment after the event.
+   */
+  private moved(view: DeltaView<S, D>): void {
+    if (!view.live) return;
+    this.takeovers.update(view);
+    if (view.dirty) return;
+    view.dirty = true;
+    this.dirtyDeltas.push(view);
+  }
+
+  /** A packet of a source that is a candidate in the shared view, loud enough to take over in some delta views. */
+  private implicitPacket(record: RoomSource<S, D>, level: number, data: D): void {
+    const mark = ++this.mark;
+    const deltas = record.deltas;
+    if (deltas !== null) for (const entry of deltas) entry.view.mark = mark;
+    for (const view of this.takeovers.reachedBy(level)) {
+      if (view.mark === mark || !view.hears(record.source)) continue;
+      // Implicit there until now: it has the shared view's level and stamp, this packet's included.
+      view.packet(view.candidate(record), level, data);
+      this.touched(record);
+    }
+  }
+
+  /** Whether `view` is exactly the shared view minus the sources its listener does not hear, none of them pinned. */
+  private isShared(view: ListenerView<S, D>): boolean {
+    const listener = this.owner(view);
+    if (listener.hearing.following) return false; // a follower keeps the view of the few sources it follows
+    for (let output = 0; output < this.config.outputs; output++) {
+      const entry = view.outputs.at(output);
+      const record = this.outputs.at(output);
+      if (entry === null ? record !== null : entry.record !== record) return false;
+    }
+    let heard = this.known.size;
+    for (const source of listener.hearing.exclude) if (this.known.get(source) !== undefined) heard -= 1;
+    return view.count === heard;
+  }
+
+  private realign(listener: RoomListener<S, D>): void {
+    this.dropListener(listener);
+    this.aligned = [...this.aligned, listener];
+  }
+
+  private expireAt(now: number): void {
+    let expired: RoomSource<S, D>[] | null = null;
+    for (let due = this.known.nextDue(now); due !== null; due = this.known.nextDue(now)) {
+      this.clearAwaiting(due);
+      this.selection.remove(due);
+      this.removeFromDeltas(due);
+      if (due.views !== null) (expired ??= []).push(due);
+    }
+    for (const view of this.diverged) view.expireAt(now);
+    // A view that saw a source later than the shared view did keeps it: the room remembers it for that view.
+    if (expired !== null)
+      for (const record of expired) if (record.views !== null) this.orphans.set(record.source, record);
+  }
+
+  /** A source the shared view does not know: it joins the shared view and every diverged view that hears it. */
+  private admit(source: S, now: number): RoomSource<S, D> {
+    const record = this.known.add(source, now);
+    const orphan = this.orphans.get(source);
+    if (orphan !== undefined) {
+      // Views that still know it keep their entries, now under the new record.
+      this.orphans.delete(source);
+      record.views = orphan.views;
+      orphan.views = null;
+      if (record.views !== null) for (const entry of record.views) entry.record = record;
+    }
+    this.selection.add(record);
+    // A delta view with a free output selects it (an implicit source is a candidate, which it cannot be there).
+    if (this.takeovers.reaches(-Infinity)) {
+      for (const view of [...this.takeovers.reachedBy(-Infinity)]) if (view.hears(source)) view.add(record);
+    }
+    const diverged = this.diverged;
+    for (const view of diverged) {
+      if (this.owner(view).hears(source) && view.entryOf(record) === undefined) view.add(record, now);
+    }
+    return record;
+  }
+
+  private meetAwaiting(record: RoomSource<S, D>, now: number): void {
+    const awaiting = record.awaiting!;
+    record.awaiting = null;
+    for (const view of awaiting) {
+      view.awaiting.delete(record);
+      if (view.entryOf(record) === undefined) view.add(record, now);
+    }
+  }
+
+  private clearAwaiting(record: RoomSource<S, D>): void {
+    const awaiting = record.awaiting;
+    if (awaiting === null) return;
+    record.awaiting = null;
+    for (const view of awaiting) view.awaiting.delete(record);
+  }
+
+  private removeFromDeltas(record: RoomSource<S, D>): void {
+    const deltas = record.deltas;
+    if (deltas === null) return;
+    for (const entry of [...deltas]) entry.view.remove(entry);
+  }
+
+  private removeFromViews(record: RoomSource<S, D>): void {
+    const views = record.views;
+    if (views === null) return;
+    for (const entry of [...views]) entry.view.remove(entry);
+  }
+
+  /** Every aligned listener that does not hear `record` gets a view of its own, copied before the pin. */
+  private forkThoseNotHearing(record: RoomSource<S, D>): void {
+    const aligned = this.aligned;
+    for (const listener of aligned) {
+      if (!listener.active || listener.hears(record.source)) continue;
+      const view = listener.hearing.following ? this.fork(listener, false) : this.forkDelta(listener, false);
+      // A removal or timeout freed an output that the shared view is refilling: this view refills its own way.
+      view.fill();
+    }
+  }
+
+  /**
+   * Gives `listener`, which follows nothing, a delta view: a copy of the shared view's selections as they are now
+   * (those it does not hear left out unless `keepUnheardPinned`). O(outputs): every candidate stays implicit.
+   */
+  private forkDelta(listener: RoomListener<S, D>, keepUnheardPinned: boolean): DeltaView<S, D> {
+    const view: DeltaView<S, D> = new DeltaView<S, D>(
+      this.config,
+      this.host,
+      (source) => listener.hears(source),
+      (event) => {
+        if (listener.active && !view.silent) listener.emit(event);
+      },
+      this.stamps,
+    );
+    view.selection.continueFrom(this.selection);
+    for (let output = 0; output < this.config.outputs; output++) {
+      const record = this.outputs.at(output);
+      if (record !== null && (keepUnheardPinned || listener.hears(record.source))) view.copySelected(record);
+    }
+    listener.delta = view;
+    view.owner = listener;
+    this.aligned = this.aligned.filter((other) => other !== listener);
+    this.deltas = [...this.deltas, view];
+    this.moved(view);
+    return view;
+  }
+
+  /**
+   * Gives `listener` a view of its own: a copy of the shared view as it is now with the sources the listener does
+   * not hear left out (kept only if pinned and `keepUnheardPinned`). O(sources), one record per source copied.
+   */
+  private fork(listener: RoomListener<S, D>, keepUnheardPinned: boolean): ListenerView<S, D> {
+    const view = new ListenerView<S, D>(
+      this.config,
+      this,
+      (event) => {
+        if (listener.active) listener.emit(event);
+      },
+      this.stamps,
+    );
+    view.selection.continueFrom(this.selection);
+    view.selection.now = this.selection.now;
+    view.activity.latestTime = this.known.latestTime;
+    const candidates: ViewEntry<S, D>[] = [];
+    for (const record of this.known.byActivity()) {
+      const pinned = record.heapIndex >= 0;
+      if (!pinned && record.bucket < 0) continue; // the source being pinned right now
+      if (!(listener.hears(record.source) || (keepUnheardPinned && pinned))) continue;
+      const entry = view.adopt(record);
+      if (pinned) {
+        entry.output = record.output;
+        view.selection.restoreSelected(entry);
+        view.outputs.restore(entry);
+      } else {
+        candidates.push(entry);
+      }
+    }
+    candidates.sort((a, b) => a.stamp - b.stamp);
+    for (const entry of candidates) view.selection.restoreCandidate(entry);
+    listener.view = view;
+    this.owners.set(view, listener);
+    this.aligned = this.aligned.filter((other) => other !== listener);
+    this.diverged = [...this.diverged, view];
+    return view;
+  }
+
+  private joinNow(listener: RoomListener<S, D>, time: number): void {
+    if (!listener.active) return;
+    const now = this.known.now(time);
+    this.setTime(now);
+    const unheard: RoomSource<S, D>[] = [];
+    for (let output = 0; output < this.config.outputs; output++) {
+      const record = this.outputs.at(output);
+      if (record !== null && !listener.hears(record.source)) unheard.push(record);
+    }
+    if (unheard.length !== 0 && !listener.hearing.following) {
+      // What is due goes first, for the whole room (the timer would do it at this instant): the copy is of what is left.
+      this.expireAt(now);
+      unheard.length = 0;
+      for (let output = 0; output < this.config.outputs; output++) {
+        const record = this.outputs.at(output);
+        if (record !== null && !listener.hears(record.source)) unheard.push(record);
+      }
+    }
+    if (unheard.length === 0) {
+      this.aligned = [...this.aligned, listener];
+      for (let output = 0; output < this.config.outputs; output++) {
+        const record = this.outputs.at(output);
+        if (record !== null) listener.emit({ type: 'output-pin', output, source: record.source });
+      }
+      return;
+    }
+    // Its view is the shared view without the sources it does not hear: built silently, then announced.
+    if (!listener.hearing.following) {
+      const delta = this.forkDelta(listener, true);
+      delta.silent = true;
+      for (const record of unheard) {
+        const entry = delta.entryOf(record);
+        if (entry !== undefined) delta.remove(entry);
+      }
+      delta.silent = false;
+      for (let output = 0; output < this.config.outputs; output++) {
+        const entry = delta.outputs.at(output);
+        if (entry !== null) listener.emit({ type: 'output-pin', output, source: entry.source });
+      }
+      return;
+    }
+    const view = this.fork(listener, true);
+    view.silent = true;
+    view.expireAt(now);
+    for (const record of unheard) {
+      const entry = view.entryOf(record);
+      if (entry !== undefined) view.remove(entry);
+    }
+    view.silent = false;
+    for (let output = 0; output < this.config.outputs; output++) {
+      const entry = view.outputs.at(output);
+      if (entry !== null) listener.emit({ type: 'output-pin', output, source: entry.source });
+    }
+  }
+
+  private followNow(listener: RoomListener<S, D>, followed: ReadonlySet<S>, time: number): void {
+    const now = this.known.now(time);
+    this.setTime(now);
+    const before = listener.followed;
+    const heardBefore = (source: S) =>
+      !listener.hearing.exclude.has(source) && (!listener.hearing.following || before.has(source));
+    const heardAfter = (source: S) => !listener.hearing.exclude.has(source) && followed.has(source);
+    let view = listener.view;
+    if (view === null) {
+      // Still aligned if no source it stops hearing is pinned and no source it starts hearing is known.
+      let diverges = false;
+      for (let output = 0; output < this.config.outputs && !diverges; output++) {
+        const record = this.outputs.at(output);
+        if (record !== null && !heardAfter(record.source)) diverges = true;
+      }
+      for (const source of followed) {
+        if (diverges) break;
+        if (!heardBefore(source) && heardAfter(source) && this.known.get(source) !== undefined) diverges = true;
+      }
+      if (!diverges) {
+        listener.followed = followed;
+        return;
+      }
+      view = this.fork(listener, false);
+    }
+    listener.followed = followed;
+    // Forget the sources that left, as source-removed events at `now` would: what is due first, then the unpinned
+    // ones, then the pinned ones in ascending output order, each freed output refilled at once.
+    const left: ViewEntry<S, D>[] = [];
+    for (let entry = view.activity.oldest; entry !== null; entry = entry.newer) {
+      if (!heardAfter(entry.source)) left.push(entry);
+    }
+    if (left.length > 0) {
+      view.expireAt(now);
+      const unpinned = left.filter((entry) => entry.live && entry.heapIndex < 0);
+      const pinned = left.filter((entry) => entry.live && entry.heapIndex >= 0).sort((a, b) => a.output - b.output);
+      for (const entry of [...unpinned, ...pinned]) if (entry.live) view.remove(entry);
+    }
+    for (const record of [...view.awaiting]) {
+      if (!heardAfter(record.source)) {
+        view.awaiting.delete(record);
+        record.awaiting = without(record.awaiting, view);
+      }
+    }
+    // Sources that entered it are known from their next event on.
+    for (const source of followed) {
+      if (heardBefore(source) || !heardAfter(source)) continue;
+      const record = this.known.get(source);
+      if (record === undefined || view.entryOf(record) !== undefined || view.awaiting.has(record)) continue;
+      view.awaiting.add(record);
+      (record.awaiting ??= []).push(view);
+    }
+  }
+
+  private dropListener(listener: RoomListener<S, D>): void {
+    const delta = listener.delta;
+    if (delta !== null) {
+      listener.delta = null;
+      delta.live = false;
+      delta.drop();
+      this.takeovers.remove(delta);
+      this.deltas = this.deltas.filter((other) => other !== delta);
+      return;
+    }
+    const view = listener.view;
+    if (view === null) {
+      this.aligned = this.aligned.filter((other) => other !== listener);
+      return;
+    }
+    listener.view = null;
+    view.drop();
+    this.owners.delete(view);
+    this.diverged = this.diverged.filter((other) => other !== view);
+  }
+
+  private deltaOwner(view: DeltaView<S, D>): RoomListener<S, D> {
+    return view.owner as RoomListener<S, D>;
+  }
+
+  private owner(view: ListenerView<S, D>): RoomListener<S, D> {
+    return this.owners.get(view) as RoomListener<S, D>;
+  }
+
+  /**
+   * A view let go of `record`: a forgotten source with no view left is forgotten for good.
+   * @internal
+   */
+  detached(record: RoomSource<S, D>): void {
+    if (this.orphans.get(record.source) === record) this.orphans.delete(record.source);
+  }
+}

@@ -1,0 +1,85 @@
+import type { InvalidHandler, SourceEvent, SourcePacket } from '../events/events.js';
+import { KnownSources } from '../rules/joining.js';
+import { SerialStage } from './stage.js';
+import { reportInvalidEvent, typeOf } from '../events/reports.js';
+
+/** Options of {@link SourceTimeouts}. */
+export interface SourceTimeoutsConfig {
+  /** Silence after which a source is removed, in ms. */
+  readonly timeout: number;
+  readonly onInvalid?: InvalidHandler | undefined;
+}
+
+/**
+ * Keeps the set of known sources and removes those that have been silent for `timeout` ms.
+ *
+ * Its output is a well-formed source stream: a packet of an unknown source is preceded by a `source-added`,
+ * duplicate adds and removals of unknown sources are reported and dropped, and a source with no event for `timeout`
+ * ms gets a `source-removed` at `last event time + timeout`, oldest activity first. A packet costs O(1); timeouts
+ * cost O(expired) (`KnownSources`).
+ */
+export class SourceTimeouts<S, D> extends SerialStage<SourceEvent<S, D>> {
+  private readonly known: KnownSources<S>;
+  private readonly onInvalid: InvalidHandler | undefined;
+
+  constructor(
+    config: SourceTimeoutsConfig,
+    private readonly emit: (event: SourceEvent<S, D>) => void,
+  ) {
+    super();
+    this.onInvalid = config.onInvalid;
+    this.known = new KnownSources<S>(config.timeout, config.onInvalid);
+  }
+
+  /** How many sources are known. */
+  get size(): number {
+    return this.known.size;
+  }
+
+  protected handle(event: SourceEvent<S, D>, time: number): void {
+    const now = this.known.now(time);
+    // Whatever fell due at this instant goes first, whether the timer or the event came first.
+    this.expireAt(now);
+    switch (typeOf(event)) {
+      case 'source-pkt': {
+        const packet = event as SourcePacket<S, D>;
+        const record = this.known.get(packet.source);
+        if (record === undefined) {
+          this.known.add(packet.source, now);
+          this.emit({ type: 'source-added', source: packet.source });
+        } else {
+          this.known.touch(record, now);
+        }
+        this.emit(packet);
+        return;
+      }
+      case 'source-added':
+        if (this.known.admit(event, now) !== null) this.emit(event);
+        return;
+      case 'source-removed':
+        if (this.known.dismiss(event) !== null) this.emit(event);
+        return;
+      default:
+        reportInvalidEvent(this.onInvalid, event, 'a source event');
+    }
+  }
+
+  nextDeadline(): number | undefined {
+    return this.known.deadline();
+  }
+
+  protected onExpire(time: number): void {
+    this.expireAt(this.known.now(time));
+  }
+
+  protected onEnd(time: number): void {
+    this.onExpire(time);
+    this.known.clear();
+  }
+
+  private expireAt(now: number): void {
+    for (let due = this.known.nextDue(now); due !== null; due = this.known.nextDue(now)) {
+      this.emit({ type: 'source-removed', source: due.source });
+    }
+  }
+}
