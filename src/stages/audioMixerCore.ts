@@ -5,7 +5,7 @@ import { KnownSources } from '../rules/joining.js';
 import { Outputs } from '../rules/pinning.js';
 import { Selection } from '../rules/selection.js';
 import type { SourceRecord } from '../data/sourceRecord.js';
-import { SerialStage } from './stage.js';
+import { TimedStage } from '../rules/ordering.js';
 import { reportInvalidEvent, typeOf } from '../events/reports.js';
 
 /** Options of {@link AudioMixerCore}, already checked. */
@@ -32,16 +32,14 @@ export interface AudioMixerConfig {
  * mixer.push({ type: 'source-added', source: 'alice' }, 0);   // output-pin 0 alice
  * mixer.expire(mixer.nextDeadline() ?? 0);                   // output-unpin 0 alice, at 1000
  */
-export class AudioMixerCore<S = string, D = Uint8Array> extends SerialStage<SourceEvent<S, D>> {
-  private readonly known: KnownSources<S>;
+export class AudioMixerCore<S = string, D = Uint8Array> extends TimedStage<SourceEvent<S, D>, S, SourceRecord<S>> {
   private readonly selection: Selection<SourceRecord<S>>;
   private readonly outputs: Outputs<S, D, SourceRecord<S>>;
   private readonly onInvalid: InvalidHandler | undefined;
 
   constructor(config: AudioMixerConfig, emit: (event: OutputEvent<S, D>) => void) {
-    super();
+    super(new KnownSources<S>(config.timeout, config.onInvalid));
     this.onInvalid = config.onInvalid;
-    this.known = new KnownSources<S>(config.timeout, config.onInvalid);
     const outputs = new Outputs<S, D, SourceRecord<S>>(config.outputs, emit);
     this.outputs = outputs;
     this.selection = new Selection<SourceRecord<S>>(
@@ -58,16 +56,11 @@ export class AudioMixerCore<S = string, D = Uint8Array> extends SerialStage<Sour
     );
   }
 
-  /** How many sources are known. */
-  get size(): number {
-    return this.known.size;
+  protected override atTime(now: number): void {
+    this.selection.now = now;
   }
 
-  protected handle(event: SourceEvent<S, D>, time: number): void {
-    const now = this.known.now(time);
-    this.selection.now = now;
-    // Whatever fell due at this instant goes first, whether the timer or the event came first.
-    this.expireAt(now);
+  protected handleAt(event: SourceEvent<S, D>, now: number): void {
     switch (typeOf(event)) {
       case 'source-pkt': {
         const raw = event as SourcePacket<S, D>;
@@ -98,24 +91,12 @@ export class AudioMixerCore<S = string, D = Uint8Array> extends SerialStage<Sour
     }
   }
 
-  nextDeadline(): number | undefined {
-    return this.known.deadline();
+  protected timedOut(record: SourceRecord<S>): void {
+    this.selection.remove(record);
   }
 
-  protected onExpire(time: number): void {
-    const now = this.known.now(time);
-    this.selection.now = now;
-    this.expireAt(now);
-  }
-
-  protected onEnd(time: number): void {
-    this.onExpire(time);
+  protected override release(): void {
     releaseAll(this.outputs);
-    this.known.clear();
     this.selection.clear();
-  }
-
-  private expireAt(now: number): void {
-    for (let due = this.known.nextDue(now); due !== null; due = this.known.nextDue(now)) this.selection.remove(due);
   }
 }

@@ -2,7 +2,7 @@ import type { Active } from '../data/activityList.js';
 import type { InvalidHandler, SourceEvent, SourcePacket } from '../events/events.js';
 import { KnownSources } from '../rules/joining.js';
 import { LOUDEST, SILENCE } from '../rules/levelNormalisation.js';
-import { SerialStage } from './stage.js';
+import { TimedStage } from '../rules/ordering.js';
 import { reportInvalidEvent, typeOf } from '../events/reports.js';
 
 /** Options of {@link LevelNormaliser}, already checked. */
@@ -65,26 +65,21 @@ class SourceFloor<S> implements Active {
  * without a usable level pass unchanged (the mixer takes them as silence and reports them). A source's state is
  * dropped when it is removed, or after `timeout` ms without a packet.
  */
-export class LevelNormaliser<S, D> extends SerialStage<SourceEvent<S, D>> {
-  private readonly known: KnownSources<S, SourceFloor<S>>;
+export class LevelNormaliser<S, D> extends TimedStage<SourceEvent<S, D>, S, SourceFloor<S>> {
   private readonly half: number;
 
   constructor(
     private readonly config: LevelNormaliserConfig<S>,
     private readonly emit: (event: SourceEvent<S, D>) => void,
   ) {
-    super();
-    this.half = config.window / 2;
-    this.known = new KnownSources<S, SourceFloor<S>>(
-      config.timeout,
-      config.onInvalid,
-      (source) => new SourceFloor<S>(source, config.maxFloor),
+    super(
+      new KnownSources<S, SourceFloor<S>>(
+        config.timeout,
+        config.onInvalid,
+        (source) => new SourceFloor<S>(source, config.maxFloor),
+      ),
     );
-  }
-
-  /** How many sources it holds state for. */
-  get size(): number {
-    return this.known.size;
+    this.half = config.window / 2;
   }
 
   /** The floor learnt for `source`, or `undefined` if it holds none. */
@@ -92,9 +87,7 @@ export class LevelNormaliser<S, D> extends SerialStage<SourceEvent<S, D>> {
     return this.known.get(source)?.floor;
   }
 
-  protected handle(event: SourceEvent<S, D>, time: number): void {
-    const now = this.known.now(time);
-    this.expireAt(now);
+  protected handleAt(event: SourceEvent<S, D>, now: number): void {
     switch (typeOf(event)) {
       case 'source-pkt': {
         const packet = event as SourcePacket<S, D>;
@@ -137,16 +130,9 @@ export class LevelNormaliser<S, D> extends SerialStage<SourceEvent<S, D>> {
     return Math.min(LOUDEST, Math.max(SILENCE, SILENCE + (level - state.floor) + gain));
   }
 
-  nextDeadline(): number | undefined {
-    return this.known.deadline();
-  }
-
-  protected onExpire(time: number): void {
-    this.expireAt(this.known.now(time));
-  }
-
-  protected onEnd(): void {
-    this.known.clear();
+  /** A source's state is dropped when it times out; nothing is emitted. */
+  protected timedOut(): void {
+    // Forgotten already.
   }
 
   private learn(state: SourceFloor<S>, level: number, now: number): void {
@@ -176,10 +162,5 @@ export class LevelNormaliser<S, D> extends SerialStage<SourceEvent<S, D>> {
         return Math.min(this.config.maxFloor, Math.max(this.config.minFloor, bin + SILENCE));
     }
     return this.config.maxFloor;
-  }
-
-  /** Drops the state of the sources silent for the timeout: O(expired). */
-  private expireAt(now: number): void {
-    while (this.known.nextDue(now) !== null);
   }
 }

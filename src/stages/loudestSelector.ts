@@ -1,9 +1,10 @@
 import type { InvalidHandler, LevelledSourceEvent, SelectionEvent, SourcePacket } from '../events/events.js';
 import { levelledPacket } from '../rules/levelNormalisation.js';
 import { Selection } from '../rules/selection.js';
-import { SourceRecord } from '../data/sourceRecord.js';
+import type { SourceRecord } from '../data/sourceRecord.js';
+import { KnownSources } from '../rules/joining.js';
 import { TimelessStage } from './stage.js';
-import { reportDuplicate, reportInvalidEvent, reportUnknown, typeOf } from '../events/reports.js';
+import { reportInvalidEvent, typeOf } from '../events/reports.js';
 
 /** Options of {@link LoudestSelector}. */
 export interface LoudestSelectorConfig {
@@ -28,7 +29,8 @@ export interface LoudestSelectorConfig {
  * Per packet: one map lookup plus O(log outputs) for a selected source, O(1) for a candidate.
  */
 export class LoudestSelector<S, D> extends TimelessStage<LevelledSourceEvent<S, D>> {
-  private readonly sources = new Map<S, SourceRecord<S>>();
+  /** Joins and leaves by the shared rules; sources are timed out upstream (`SourceTimeouts`), never here. */
+  private readonly known: KnownSources<S>;
   private readonly selection: Selection<SourceRecord<S>>;
   private readonly onInvalid: InvalidHandler | undefined;
 
@@ -38,6 +40,7 @@ export class LoudestSelector<S, D> extends TimelessStage<LevelledSourceEvent<S, 
   ) {
     super();
     this.onInvalid = config.onInvalid;
+    this.known = new KnownSources<S>(Infinity, config.onInvalid);
     this.selection = new Selection<SourceRecord<S>>(
       config.outputs,
       config.threshold,
@@ -60,25 +63,22 @@ export class LoudestSelector<S, D> extends TimelessStage<LevelledSourceEvent<S, 
     switch (typeOf(event)) {
       case 'source-pkt': {
         const packet = levelledPacket(event as SourcePacket<S, D>, this.onInvalid);
-        const entry = this.sources.get(packet.source) ?? this.add(packet.source);
+        let entry = this.known.get(packet.source);
+        if (entry === undefined) {
+          entry = this.known.add(packet.source, now);
+          this.selection.add(entry);
+        }
         if (this.selection.packet(entry, packet.level)) this.emit(packet);
         return;
       }
-      case 'source-added':
-        if (this.sources.has(event.source)) {
-          reportDuplicate(this.onInvalid, event);
-          return;
-        }
-        this.add(event.source);
+      case 'source-added': {
+        const entry = this.known.admit(event, now);
+        if (entry !== null) this.selection.add(entry);
         return;
+      }
       case 'source-removed': {
-        const entry = this.sources.get(event.source);
-        if (entry === undefined) {
-          reportUnknown(this.onInvalid, event);
-          return;
-        }
-        this.sources.delete(event.source);
-        this.selection.remove(entry);
+        const entry = this.known.dismiss(event);
+        if (entry !== null) this.selection.remove(entry);
         return;
       }
       default:
@@ -88,14 +88,7 @@ export class LoudestSelector<S, D> extends TimelessStage<LevelledSourceEvent<S, 
 
   /** Selections are released by whoever holds outputs for them ({@link OutputPinner}); here state is dropped. */
   protected override onEnd(): void {
-    this.sources.clear();
+    this.known.clear();
     this.selection.clear();
-  }
-
-  private add(source: S): SourceRecord<S> {
-    const entry = new SourceRecord(source);
-    this.sources.set(source, entry);
-    this.selection.add(entry);
-    return entry;
   }
 }

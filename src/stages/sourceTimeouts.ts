@@ -1,6 +1,7 @@
 import type { InvalidHandler, SourceEvent, SourcePacket } from '../events/events.js';
+import type { SourceRecord } from '../data/sourceRecord.js';
 import { KnownSources } from '../rules/joining.js';
-import { SerialStage } from './stage.js';
+import { TimedStage } from '../rules/ordering.js';
 import { reportInvalidEvent, typeOf } from '../events/reports.js';
 
 /** Options of {@link SourceTimeouts}. */
@@ -18,28 +19,18 @@ export interface SourceTimeoutsConfig {
  * ms gets a `source-removed` at `last event time + timeout`, oldest activity first. A packet costs O(1); timeouts
  * cost O(expired) (`KnownSources`).
  */
-export class SourceTimeouts<S, D> extends SerialStage<SourceEvent<S, D>> {
-  private readonly known: KnownSources<S>;
+export class SourceTimeouts<S, D> extends TimedStage<SourceEvent<S, D>, S, SourceRecord<S>> {
   private readonly onInvalid: InvalidHandler | undefined;
 
   constructor(
     config: SourceTimeoutsConfig,
     private readonly emit: (event: SourceEvent<S, D>) => void,
   ) {
-    super();
+    super(new KnownSources<S>(config.timeout, config.onInvalid));
     this.onInvalid = config.onInvalid;
-    this.known = new KnownSources<S>(config.timeout, config.onInvalid);
   }
 
-  /** How many sources are known. */
-  get size(): number {
-    return this.known.size;
-  }
-
-  protected handle(event: SourceEvent<S, D>, time: number): void {
-    const now = this.known.now(time);
-    // Whatever fell due at this instant goes first, whether the timer or the event came first.
-    this.expireAt(now);
+  protected handleAt(event: SourceEvent<S, D>, now: number): void {
     switch (typeOf(event)) {
       case 'source-pkt': {
         const packet = event as SourcePacket<S, D>;
@@ -64,22 +55,7 @@ export class SourceTimeouts<S, D> extends SerialStage<SourceEvent<S, D>> {
     }
   }
 
-  nextDeadline(): number | undefined {
-    return this.known.deadline();
-  }
-
-  protected onExpire(time: number): void {
-    this.expireAt(this.known.now(time));
-  }
-
-  protected onEnd(time: number): void {
-    this.onExpire(time);
-    this.known.clear();
-  }
-
-  private expireAt(now: number): void {
-    for (let due = this.known.nextDue(now); due !== null; due = this.known.nextDue(now)) {
-      this.emit({ type: 'source-removed', source: due.source });
-    }
+  protected timedOut(record: SourceRecord<S>): void {
+    this.emit({ type: 'source-removed', source: record.source });
   }
 }

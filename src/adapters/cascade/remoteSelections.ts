@@ -2,7 +2,7 @@ import type { Active } from '../../data/activityList.js';
 import type { InvalidHandler, SourceEvent } from '../../events/events.js';
 import { KnownSources } from '../../rules/joining.js';
 import { show } from '../../events/show.js';
-import { SerialStage } from '../../stages/stage.js';
+import { TimedStage } from '../../rules/ordering.js';
 import { decodeEvent, MalformedMessage } from './wire.js';
 import { report } from '../../events/reports.js';
 
@@ -40,25 +40,15 @@ class RemoteSource implements Active {
  * node's own messages are ignored; a message that is not in the wire format is reported as `malformed-message` and
  * dropped.
  */
-export class RemoteSelections extends SerialStage<SelectionMessage> {
-  private readonly known: KnownSources<string, RemoteSource>;
-
+export class RemoteSelections extends TimedStage<SelectionMessage, string, RemoteSource> {
   constructor(
     private readonly config: RemoteSelectionsConfig,
     private readonly emit: (event: SourceEvent) => void,
   ) {
-    super();
-    this.known = new KnownSources<string, RemoteSource>(config.timeout, config.onInvalid, (s) => new RemoteSource(s));
+    super(new KnownSources<string, RemoteSource>(config.timeout, config.onInvalid, (s) => new RemoteSource(s)));
   }
 
-  /** How many remote sources are known. */
-  get size(): number {
-    return this.known.size;
-  }
-
-  protected handle(message: SelectionMessage, time: number): void {
-    const now = this.known.now(time);
-    this.expireAt(now);
+  protected handleAt(message: SelectionMessage, now: number): void {
     if (message.node === this.config.node) return;
     let event;
     try {
@@ -91,22 +81,8 @@ export class RemoteSelections extends SerialStage<SelectionMessage> {
     }
   }
 
-  nextDeadline(): number | undefined {
-    return this.known.deadline();
-  }
-
-  protected onExpire(time: number): void {
-    this.expireAt(this.known.now(time));
-  }
-
-  protected onEnd(): void {
-    this.known.clear();
-  }
-
-  /** Removes the remote sources silent for the timeout, oldest first: O(expired). */
-  private expireAt(now: number): void {
-    for (let due = this.known.nextDue(now); due !== null; due = this.known.nextDue(now)) {
-      this.emit({ type: 'source-removed', source: due.source });
-    }
+  /** A node that went silent: its source is removed (rule 5). */
+  protected timedOut(record: RemoteSource): void {
+    this.emit({ type: 'source-removed', source: record.source });
   }
 }

@@ -10,7 +10,7 @@ import { CandidateBuckets } from '../../data/candidateBuckets.js';
 import { Selection } from '../../rules/selection.js';
 import { StampClock } from '../../rules/ties.js';
 import { TakeoverIndex } from '../../data/takeoverIndex.js';
-import { SerialStage } from '../stage.js';
+import { TimedStage } from '../../rules/ordering.js';
 import { reportDuplicate, reportInvalidEvent, reportUnknown, typeOf } from '../../events/reports.js';
 
 /** Whom a listener hears: every source but `exclude`, and (when `following`) only those in `followed`. */
@@ -67,8 +67,7 @@ export class RoomListener<S, D> {
  * Re-entrancy: as for every {@link Stage}; joins, follow changes and leaves are queued behind the event being handled
  * too (a leave stops delivery at once).
  */
-export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<SourceEvent<S, D>> {
-  private readonly known: KnownSources<S, RoomSource<S, D>>;
+export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<SourceEvent<S, D>, S, RoomSource<S, D>> {
   /** The shared view's candidates, which delta views rank their implicit candidates from. */
   private readonly shared = new CandidateBuckets<RoomSource<S, D>>();
   /** What delta views know of the room. */
@@ -103,13 +102,8 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<Sourc
   private readonly owners = new Map<ListenerView<S, D>, RoomListener<S, D>>();
 
   constructor(private readonly config: AudioMixerConfig) {
-    super();
+    super(new KnownSources<S, RoomSource<S, D>>(config.timeout, config.onInvalid, (s) => new RoomSource<S, D>(s)));
     this.onInvalid = config.onInvalid;
-    this.known = new KnownSources<S, RoomSource<S, D>>(
-      config.timeout,
-      config.onInvalid,
-      (s) => new RoomSource<S, D>(s),
-    );
     const outputs = new Outputs<S, D, RoomSource<S, D>>(config.outputs, (event) => {
       const aligned = this.aligned;
       for (const listener of aligned) if (listener.active) listener.emit(event);
@@ -140,11 +134,6 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<Sourc
       config.minHold ?? 0,
       this.shared,
     );
-  }
-
-  /** How many sources the shared view knows. */
-  get size(): number {
-    return this.known.size;
   }
 
   /** How many listeners have a view of their own. */
@@ -203,7 +192,7 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<Sourc
         releaseAll(view.outputs);
       } else {
         // What is due goes first, for the whole room: the timer would do the same at this instant.
-        this.expireAt(time);
+        this.expireDue(time);
         const delta = listener.delta;
         if (delta !== null) releaseAll(delta.outputs);
         else {
@@ -219,17 +208,13 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<Sourc
     });
   }
 
-  protected handle(event: SourceEvent<S, D>, time: number): void {
+  protected override handle(event: SourceEvent<S, D>, time: number): void {
     this.stamps.begin();
-    this.handleEvent(event, time);
+    super.handle(event, time);
     this.settle();
   }
 
-  private handleEvent(event: SourceEvent<S, D>, time: number): void {
-    const now = this.known.now(time);
-    this.setTime(now);
-    // Whatever fell due at this instant goes first, whether the timer or the event came first.
-    this.expireAt(now);
+  protected handleAt(event: SourceEvent<S, D>, now: number): void {
     // The event's own touches come after every stamp of the timeouts, in every view alike: a packet stamps its
     // source the same in the shared view and in a delta view, however differently their timeouts went.
     this.stamps.begin();
@@ -292,8 +277,8 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<Sourc
     }
   }
 
-  nextDeadline(): number | undefined {
-    let deadline = this.known.deadline();
+  override nextDeadline(): number | undefined {
+    let deadline = super.nextDeadline();
     for (const view of this.diverged) {
       const due = view.deadline();
       if (due !== undefined && (deadline === undefined || due < deadline)) deadline = due;
@@ -301,11 +286,9 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<Sourc
     return deadline;
   }
 
-  protected onExpire(time: number): void {
+  protected override onExpire(time: number): void {
     this.stamps.begin();
-    const now = this.known.now(time);
-    this.setTime(now);
-    this.expireAt(now);
+    super.onExpire(time);
     this.settle();
   }
 
@@ -314,11 +297,16 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<Sourc
     this.selection.now = now; // every view shares its clock
   }
 
-  protected onEnd(time: number): void {
-    this.stamps.begin();
-    const now = this.known.now(time);
+  protected override atTime(now: number): void {
     this.setTime(now);
-    this.expireAt(now);
+  }
+
+  protected override onEnd(time: number): void {
+    this.stamps.begin();
+    super.onEnd(time);
+  }
+
+  protected override release(): void {
     releaseAll(this.outputs);
     for (const view of this.deltas) releaseAll(view.outputs);
     for (const view of this.diverged) releaseAll(view.outputs);
@@ -327,7 +315,6 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<Sourc
     this.deltas = [];
     this.dirtyDeltas = [];
     this.takeovers.clear();
-    this.known.clear();
     this.selection.clear();
     this.aligned = [];
     this.diverged = [];
@@ -434,18 +421,23 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<Sourc
     this.aligned = [...this.aligned, listener];
   }
 
-  private expireAt(now: number): void {
-    let expired: RoomSource<S, D>[] | null = null;
-    for (let due = this.known.nextDue(now); due !== null; due = this.known.nextDue(now)) {
-      this.clearAwaiting(due);
-      this.selection.remove(due);
-      this.removeFromDeltas(due);
-      if (due.views !== null) (expired ??= []).push(due);
-    }
+  /** Sources the shared view timed out at this instant that full views still know. */
+  private expiredWithViews: RoomSource<S, D>[] = [];
+
+  protected timedOut(due: RoomSource<S, D>): void {
+    this.clearAwaiting(due);
+    this.selection.remove(due);
+    this.removeFromDeltas(due);
+    if (due.views !== null) this.expiredWithViews.push(due);
+  }
+
+  protected override expired(now: number): void {
     for (const view of this.diverged) view.expireAt(now);
+    const expired = this.expiredWithViews;
+    if (expired.length === 0) return;
+    this.expiredWithViews = [];
     // A view that saw a source later than the shared view did keeps it: the room remembers it for that view.
-    if (expired !== null)
-      for (const record of expired) if (record.views !== null) this.orphans.set(record.source, record);
+    for (const record of expired) if (record.views !== null) this.orphans.set(record.source, record);
   }
 
   /** A source the shared view does not know: it joins the shared view and every diverged view that hears it. */
@@ -587,7 +579,7 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends SerialStage<Sourc
     }
     if (unheard.length !== 0 && !listener.hearing.following) {
       // What is due goes first, for the whole room (the timer would do it at this instant): the copy is of what is left.
-      this.expireAt(now);
+      this.expireDue(now);
       unheard.length = 0;
       for (let output = 0; output < this.config.outputs; output++) {
         const record = this.outputs.at(output);
