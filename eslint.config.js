@@ -16,6 +16,8 @@ export default tseslint.config(
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
       // noUncheckedIndexedAccess makes every typed-array read optional; the heaps index within bounds they keep.
       '@typescript-eslint/no-non-null-assertion': 'off',
+      // A hook's default body may ignore what the overrides use: `_name` says so.
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
   // The sans-IO core: plain state machines that take `now` and call back. RxJS lives in operators/ only.

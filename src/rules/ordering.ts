@@ -32,13 +32,13 @@ export abstract class TimedStage<I, S, R extends Active & { readonly source: S }
   protected abstract timedOut(record: R, now: number): void;
 
   /** Told the time before anything is handled at it (the minimum hold reads it). */
-  protected atTime(now: number): void {
-    now;
+  protected atTime(_now: number): void {
+    // No selection to tell by default.
   }
 
   /** After the sources due at `now` have been removed, before the input (the room's views time out their own). */
-  protected expired(now: number): void {
-    now;
+  protected expired(_now: number): void {
+    // Nothing else times out by default.
   }
 
   /** The end, after what was due (rule 7): releases what the stage holds. */
