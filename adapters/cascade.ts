@@ -7,7 +7,11 @@ import { show } from '../src/events/show.js';
 import { fromStage } from '../operators/internal/fromStage.js';
 import { report } from '../src/events/reports.js';
 
-/** What the cascade needs of a NATS connection: the official client's `NatsConnection` has it. */
+/**
+ * What the cascade needs of a NATS connection: the official client's `NatsConnection` has it.
+ *
+ * @group Operators
+ */
 export interface NatsLike {
   publish(subject: string, payload: Uint8Array): void;
   subscribe(
@@ -16,7 +20,11 @@ export interface NatsLike {
   ): { unsubscribe(): void };
 }
 
-/** Where a room's selections travel: `<prefix>.<room>.<node>`. */
+/**
+ * Where a room's selections travel: `<prefix>.<room>.<node>`.
+ *
+ * @group Operators
+ */
 export interface CascadeOptions {
   /** The room: a NATS subject token (no `.`, `*`, `>` or white space). */
   readonly room: string;
@@ -27,7 +35,11 @@ export interface CascadeOptions {
   readonly onInvalid?: InvalidHandler | undefined;
 }
 
-/** Options of {@link remoteSources}. */
+/**
+ * Options of {@link remoteSources}.
+ *
+ * @group Operators
+ */
 export interface RemoteSourcesOptions extends CascadeOptions {
   /** A remote source with no message for this many ms is removed: > 0, default 1000. */
   readonly timeout?: number | undefined;
@@ -81,6 +93,8 @@ function checkConnection(connection: unknown): NatsLike {
  * @param options `room`, `node` (required), `prefix`, `onInvalid` (an event that cannot be published: a source id over
  * 255 UTF-8 bytes, an output over 255, a connection that refuses it).
  * @return A function that returns the same Observable of output events.
+ *
+ * @group Operators
  */
 export function publishSelection(connection: NatsLike, options: CascadeOptions): MonoTypeOperatorFunction<OutputEvent> {
   const nc = checkConnection(connection);
@@ -142,6 +156,8 @@ export function publishSelection(connection: NatsLike, options: CascadeOptions):
  * @param connection A NATS connection.
  * @param options `room`, `node` (required), `prefix`, `timeout`, `scheduler`, `onInvalid`.
  * @return An Observable of source events; subscribing subscribes to `<prefix>.<room>.*`.
+ *
+ * @group Operators
  */
 export function remoteSources(connection: NatsLike, options: RemoteSourcesOptions): Observable<SourceEvent> {
   const nc = checkConnection(connection);

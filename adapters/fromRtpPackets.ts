@@ -5,7 +5,11 @@ import { RtpReader } from '../src/adapters/rtp/rtpReader.js';
 import type { RtpPacketInfo } from '../src/adapters/rtp/rtpPacketInfo.js';
 import { fromStage } from '../operators/internal/fromStage.js';
 
-/** Options of {@link fromRtpPackets}. */
+/**
+ * Options of {@link fromRtpPackets}.
+ *
+ * @group Operators
+ */
 export interface FromRtpPacketsOptions<S> {
   /** The audio level extension id from SDP `a=extmap:<id> urn:ietf:params:rtp-hdrext:ssrc-audio-level`; 1..255. */
   readonly extensionId: number;
@@ -44,6 +48,8 @@ export interface FromRtpPacketsOptions<S> {
  *
  * @param options `extensionId` (required), `sourceOf`, `onInvalid`.
  * @return A function that returns an Observable of `source-pkt` events.
+ *
+ * @group Operators
  */
 export function fromRtpPackets<S = number>(
   options: FromRtpPacketsOptions<S>,

@@ -11,7 +11,11 @@ import { RtpOutputRewriter, type RtpOutputPacket } from '../src/adapters/rtp/rtp
 import type { RtpPacketInfo } from '../src/adapters/rtp/rtpPacketInfo.js';
 import { fromStage } from '../operators/internal/fromStage.js';
 
-/** Options of {@link toRtpOutputs}. */
+/**
+ * Options of {@link toRtpOutputs}.
+ *
+ * @group Operators
+ */
 export interface ToRtpOutputsOptions {
   /** How many outputs the mixer has. */
   readonly outputs: number;
@@ -54,6 +58,8 @@ export interface ToRtpOutputsOptions {
  * @param options `outputs` and `extensionId` (required), `outputExtensionId`, `ssrcs`, `firstSequenceNumbers`,
  * `firstTimestamps`, `clockRate`, `scheduler`, `onInvalid`.
  * @return A function that returns an Observable of {@link RtpOutputPacket}s.
+ *
+ * @group Operators
  */
 export function toRtpOutputs<S = number>(
   options: ToRtpOutputsOptions,

@@ -4,7 +4,11 @@ import type { InvalidHandler, SourceEvent } from '../src/events/events.js';
 import { checkNumber, checkOnInvalid, checkOptionsObject, checkScheduler } from '../src/stages/options.js';
 import { fromStage } from './internal/fromStage.js';
 
-/** Options of {@link audioLevels}. */
+/**
+ * Options of {@link audioLevels}.
+ *
+ * @group Operators
+ */
 export interface AudioLevelsOptions {
   /** How often volumes are reported, in ms: > 0, default 1000. */
   readonly interval?: number | undefined;
@@ -41,6 +45,8 @@ export interface AudioLevelsOptions {
  *
  * @param options `interval`, `threshold`, `maxEntries`, `scheduler`, `onInvalid`; checked at once.
  * @return A function that returns an Observable of volumes and silences.
+ *
+ * @group Operators
  */
 export function audioLevels<S = string, D = Uint8Array>(
   options: AudioLevelsOptions = {},

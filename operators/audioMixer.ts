@@ -44,6 +44,8 @@ import type { AudioMixerOptions } from './internal/options.js';
  * `asyncScheduler`), `onInvalid` (reports of dropped or repaired inputs). Checked at once: a bad value
  * throws a `TypeError` or `RangeError` naming the option.
  * @return A function that returns an Observable of output events.
+ *
+ * @group Operators
  */
 export function audioMixer<S = string, D = Uint8Array>(
   options: AudioMixerOptions,

@@ -5,7 +5,11 @@ import { checkNumber, checkOnInvalid, checkOptionsObject, checkScheduler } from 
 import { fromStage } from './internal/fromStage.js';
 import { normaliserConfig, type NormaliseLevelsOptions } from './normaliseLevels.js';
 
-/** Options of {@link dominantSpeaker}. */
+/**
+ * Options of {@link dominantSpeaker}.
+ *
+ * @group Operators
+ */
 export interface DominantSpeakerOptions<S = string> {
   /** dB above its source's noise floor from which a packet is speech: > 0, default 15. */
   readonly activityDb?: number | undefined;
@@ -49,6 +53,8 @@ export interface DominantSpeakerOptions<S = string> {
  * @param options `activityDb`, `immediateMs`, `mediumMs`, `immediateMargin`, `mediumMargin`, `floors`,
  * `scheduler`, `onInvalid`; checked at once.
  * @return A function that returns an Observable of dominant speaker changes.
+ *
+ * @group Operators
  */
 export function dominantSpeaker<S = string, D = Uint8Array>(
   options: DominantSpeakerOptions<S> = {},

@@ -7,7 +7,11 @@ import { StageSubscriber } from './internal/fromStage.js';
 import type { AudioMixerOptions } from './internal/options.js';
 import { report } from '../src/events/reports.js';
 
-/** Whom one listener hears. */
+/**
+ * Whom one listener hears.
+ *
+ * @group Operators
+ */
 export interface ListenOptions<S = string> {
   /** Sources this listener never hears, typically its own microphone (mix-minus). Copied when `listen` is called. */
   readonly exclude?: Iterable<S> | undefined;
@@ -18,7 +22,11 @@ export interface ListenOptions<S = string> {
   readonly follow?: Observable<Iterable<S>> | undefined;
 }
 
-/** One room, mixed for any number of listeners. */
+/**
+ * One room, mixed for any number of listeners.
+ *
+ * @group Operators
+ */
 export interface MixRoom<S = string, D = Uint8Array> {
   /**
    * One listener's output events: each subscription is a listener of its own (the observable is cold). It receives
@@ -81,6 +89,8 @@ interface Run<S, D> {
  * @param options As {@link audioMixer}'s, checked at once: a bad value throws a `TypeError` or `RangeError` naming
  * the option.
  * @return The room: call `listen` once per listener.
+ *
+ * @group Operators
  */
 export function mixRoom<S = string, D = Uint8Array>(
   sources: Observable<SourceEvent<S, D>>,

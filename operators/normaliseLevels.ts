@@ -11,7 +11,11 @@ import {
 import { show } from '../src/events/show.js';
 import { fromStage } from './internal/fromStage.js';
 
-/** Options of {@link normaliseLevels}. */
+/**
+ * Options of {@link normaliseLevels}.
+ *
+ * @group Operators
+ */
 export interface NormaliseLevelsOptions<S = string> {
   /** The span of recent levels a source's floor is learnt from, in ms: > 0, default 10 000. */
   readonly window?: number | undefined;
@@ -31,7 +35,11 @@ export interface NormaliseLevelsOptions<S = string> {
   readonly onInvalid?: InvalidHandler | undefined;
 }
 
-/** The defaults of {@link normaliseLevels}. */
+/**
+ * The defaults of {@link normaliseLevels}.
+ *
+ * @group Operators
+ */
 export const NORMALISE_DEFAULTS = { window: 10_000, percentile: 10, minFloor: -80, maxFloor: -50 } as const;
 
 /**
@@ -61,6 +69,8 @@ export const NORMALISE_DEFAULTS = { window: 10_000, percentile: 10, minFloor: -8
  * @param options `window`, `percentile`, `minFloor`, `maxFloor`, `gain`, `timeout`, `scheduler`, `onInvalid`; checked
  * at once, a bad value throws naming the option.
  * @return A function that returns an Observable of the same source events with normalised levels.
+ *
+ * @group Operators
  */
 export function normaliseLevels<S = string, D = Uint8Array>(
   options: NormaliseLevelsOptions<S> = {},

@@ -29,6 +29,8 @@ import type { PinOutputsOptions } from './internal/options.js';
  *
  * @param options `outputs` (required), `onInvalid`.
  * @return A function that returns an Observable of output events.
+ *
+ * @group Operators
  */
 export function pinOutputs<S = string, D = Uint8Array>(
   options: PinOutputsOptions,

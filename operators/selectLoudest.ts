@@ -44,6 +44,8 @@ import type { SelectLoudestOptions } from './internal/options.js';
  * @param options `outputs` (required), `threshold` (dB, default 30), `minHold` (ms, default 0), `scheduler`
  * (default `asyncScheduler`, read only with a `minHold`), `onInvalid`.
  * @return A function that returns an Observable of selection changes and the selected sources' packets.
+ *
+ * @group Operators
  */
 export function selectLoudest<S = string, D = Uint8Array>(
   options: SelectLoudestOptions,

@@ -5,11 +5,19 @@ import { audioMixer } from './audioMixer.js';
 import type { AudioMixerOptions } from './internal/options.js';
 import { normaliseLevels, type NormaliseLevelsOptions } from './normaliseLevels.js';
 
-/** Options of {@link speechMixer}: `audioMixer`'s (with other defaults) and `normaliseLevels`'. */
+/**
+ * Options of {@link speechMixer}: `audioMixer`'s (with other defaults) and `normaliseLevels`'.
+ *
+ * @group Operators
+ */
 export type SpeechMixerOptions<S = string> = AudioMixerOptions &
   Omit<NormaliseLevelsOptions<S>, 'timeout' | 'scheduler' | 'onInvalid'>;
 
-/** The defaults {@link speechMixer} gives `audioMixer`, chosen from the measurements in the README. */
+/**
+ * The defaults {@link speechMixer} gives `audioMixer`, chosen from the measurements in the README.
+ *
+ * @group Operators
+ */
 export const SPEECH_DEFAULTS = { threshold: 15, minHold: 200 } as const;
 
 /**
@@ -36,6 +44,8 @@ export const SPEECH_DEFAULTS = { threshold: 15, minHold: 200 } as const;
  * `normaliseLevels`' (`window`, `percentile`, `minFloor`, `maxFloor`, `gain`); `timeout`, `scheduler` and
  * `onInvalid` serve both.
  * @return A function that returns an Observable of output events; their levels are the normalised ones.
+ *
+ * @group Operators
  */
 export function speechMixer<S = string, D = Uint8Array>(
   options: SpeechMixerOptions<S>,

@@ -29,6 +29,8 @@ import type { TimeoutSourcesOptions } from './internal/options.js';
  *
  * @param options `timeout` (ms, default 1000), `scheduler` (default `asyncScheduler`), `onInvalid`.
  * @return A function that returns an Observable of the same source events, well-formed, plus timeout removals.
+ *
+ * @group Operators
  */
 export function timeoutSources<S = string, D = Uint8Array>(
   options: TimeoutSourcesOptions = {},

@@ -34,6 +34,8 @@ import type { TrackLevelsOptions } from './internal/options.js';
  *
  * @param options `onInvalid`.
  * @return A function that returns an Observable of source events with normalised levels.
+ *
+ * @group Operators
  */
 export function trackLevels<S = string, D = Uint8Array>(
   options: TrackLevelsOptions = {},

@@ -5,7 +5,11 @@ import { checkOnInvalid } from '../src/stages/options.js';
 import { show } from '../src/events/show.js';
 import { typeOf, report } from '../src/events/reports.js';
 
-/** Options of {@link withMedia}. */
+/**
+ * Options of {@link withMedia}.
+ *
+ * @group Operators
+ */
 export interface WithMediaOptions {
   /** Receives `media-ended`, `media-failed` and `invalid-event` reports. */
   readonly onInvalid?: InvalidHandler | undefined;
@@ -48,6 +52,8 @@ interface Pinned<S> {
  * @param mediaOf The media of a source: subscribed while it is pinned.
  * @param options `onInvalid`.
  * @return A function that returns an Observable of output events whose packets carry the media.
+ *
+ * @group Operators
  */
 export function withMedia<S, D>(
   mediaOf: (source: S) => Observable<D>,

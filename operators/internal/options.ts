@@ -1,7 +1,11 @@
 import type { SchedulerLike } from 'rxjs';
 import type { InvalidHandler } from '../../src/events/events.js';
 
-/** Options of {@link audioMixer}; each stage operator takes the part it needs, so one object serves them all. */
+/**
+ * Options of {@link audioMixer}; each stage operator takes the part it needs, so one object serves them all.
+ *
+ * @group Operators
+ */
 export interface AudioMixerOptions {
   /** How many output tracks there are, numbered `0 .. outputs-1`: an integer >= 1. */
   readonly outputs: number;
@@ -23,11 +27,27 @@ export interface AudioMixerOptions {
 // Each stage takes the whole options object, so that one `o` serves `timeoutSources(o), trackLevels(o), ...`;
 // it reads only the fields named.
 
-/** Options of {@link timeoutSources}: it reads `timeout`, `scheduler` and `onInvalid`. */
+/**
+ * Options of {@link timeoutSources}: it reads `timeout`, `scheduler` and `onInvalid`.
+ *
+ * @group Operators
+ */
 export type TimeoutSourcesOptions = Partial<AudioMixerOptions>;
-/** Options of {@link trackLevels}: it reads `onInvalid`. */
+/**
+ * Options of {@link trackLevels}: it reads `onInvalid`.
+ *
+ * @group Operators
+ */
 export type TrackLevelsOptions = Partial<AudioMixerOptions>;
-/** Options of {@link selectLoudest}: it reads `outputs`, `threshold`, `minHold` (with `scheduler`) and `onInvalid`. */
+/**
+ * Options of {@link selectLoudest}: it reads `outputs`, `threshold`, `minHold` (with `scheduler`) and `onInvalid`.
+ *
+ * @group Operators
+ */
 export type SelectLoudestOptions = Partial<AudioMixerOptions> & Pick<AudioMixerOptions, 'outputs'>;
-/** Options of {@link pinOutputs}: it reads `outputs` and `onInvalid`. */
+/**
+ * Options of {@link pinOutputs}: it reads `outputs` and `onInvalid`.
+ *
+ * @group Operators
+ */
 export type PinOutputsOptions = Partial<AudioMixerOptions> & Pick<AudioMixerOptions, 'outputs'>;

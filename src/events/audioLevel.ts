@@ -6,6 +6,8 @@ import { SILENCE } from '../rules/levelNormalisation.js';
  * As RFC 6464 section 3 defines it, the level is the root mean square of the samples relative to the overload point
  * of the format (full scale), rounded to a whole dB: a full-scale square wave is 0 dBov, a full-scale sine -3 dBov,
  * digital silence -127. Samples are floats in -1..1 or 16-bit integers.
+ *
+ * @group Events
  */
 export function audioLevel(samples: Float32Array | Float64Array | Int16Array): number {
   const scale = samples instanceof Int16Array ? 1 / 32768 : 1;

@@ -16,8 +16,12 @@ import type { KnownSources } from './joining.js';
  * forgotten. Its deadline is that of the oldest source.
  */
 export abstract class TimedStage<I, S, R extends Active & { readonly source: S }> extends SerialStage<I> {
-  constructor(protected readonly known: KnownSources<S, R>) {
+  /** @internal */
+  protected readonly known: KnownSources<S, R>;
+
+  constructor(known: KnownSources<S, R>) {
     super();
+    this.known = known;
   }
 
   /** How many sources are known. */

@@ -3,21 +3,37 @@ import { normalisedLevel } from '../rules/levelNormalisation.js';
 import { SerialStage } from './stage.js';
 import { reportInvalidEvent, typeOf } from '../events/reports.js';
 
-/** The loudest sources of the last interval, loudest first. */
+/**
+ * The loudest sources of the last interval, loudest first.
+ *
+ * @group State machines
+ */
 export interface AudioVolumes<S = string> {
   readonly type: 'volumes';
   readonly volumes: readonly { readonly source: S; readonly level: number }[];
 }
 
-/** No source was above the threshold in the last interval (emitted once, not again while silence lasts). */
+/**
+ * No source was above the threshold in the last interval (emitted once, not again while silence lasts).
+ *
+ * @group State machines
+ */
 export interface AudioSilence {
   readonly type: 'silence';
 }
 
-/** What {@link AudioLevelObserver} emits. */
+/**
+ * What {@link AudioLevelObserver} emits.
+ *
+ * @group State machines
+ */
 export type AudioLevelsEvent<S = string> = AudioVolumes<S> | AudioSilence;
 
-/** Options of {@link AudioLevelObserver}, already checked. */
+/**
+ * Options of {@link AudioLevelObserver}, already checked.
+ *
+ * @group State machines
+ */
 export interface AudioLevelObserverConfig {
   /** How often volumes are reported, in ms. */
   readonly interval: number;
@@ -43,6 +59,8 @@ interface Tally {
  * Intervals run from the moment a source is first known, and only while sources are known: a source is known from
  * its first event until it is removed or an interval passes in which it sent nothing. Missing levels count as -127;
  * bad ones too, reported as `audioMixer` reports them. Ties are broken by the order in which sources became known.
+ *
+ * @group State machines
  */
 export class AudioLevelObserver<S, D> extends SerialStage<SourceEvent<S, D>> {
   private readonly tallies = new Map<S, Tally>();

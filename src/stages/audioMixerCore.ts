@@ -8,7 +8,11 @@ import type { SourceRecord } from '../data/sourceRecord.js';
 import { TimedStage } from '../rules/ordering.js';
 import { reportInvalidEvent, typeOf } from '../events/reports.js';
 
-/** Options of {@link AudioMixerCore}, already checked. */
+/**
+ * Options of {@link AudioMixerCore}, already checked.
+ *
+ * @group State machines
+ */
 export interface AudioMixerConfig {
   readonly outputs: number;
   readonly threshold: number;
@@ -31,6 +35,8 @@ export interface AudioMixerConfig {
  * const mixer = new AudioMixerCore({ outputs: 2, threshold: 30, timeout: 1000 }, (e) => events.push(e));
  * mixer.push({ type: 'source-added', source: 'alice' }, 0);   // output-pin 0 alice
  * mixer.expire(mixer.nextDeadline() ?? 0);                   // output-unpin 0 alice, at 1000
+ *
+ * @group State machines
  */
 export class AudioMixerCore<S = string, D = Uint8Array> extends TimedStage<SourceEvent<S, D>, S, SourceRecord<S>> {
   private readonly selection: Selection<SourceRecord<S>>;
@@ -91,6 +97,7 @@ export class AudioMixerCore<S = string, D = Uint8Array> extends TimedStage<Sourc
     }
   }
 
+  /** @internal */
   protected timedOut(record: SourceRecord<S>): void {
     this.selection.remove(record);
   }

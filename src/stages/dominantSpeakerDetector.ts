@@ -4,13 +4,21 @@ import { SILENCE } from '../rules/levelNormalisation.js';
 import { SerialStage } from './stage.js';
 import { reportInvalidEvent, typeOf } from '../events/reports.js';
 
-/** The room's dominant speaker changed. */
+/**
+ * The room's dominant speaker changed.
+ *
+ * @group State machines
+ */
 export interface DominantSpeakerEvent<S = string> {
   readonly type: 'dominant-speaker';
   readonly source: S;
 }
 
-/** Options of {@link DominantSpeakerDetector}, already checked. */
+/**
+ * Options of {@link DominantSpeakerDetector}, already checked.
+ *
+ * @group State machines
+ */
 export interface DominantSpeakerConfig<S> {
   /** A packet is speech when its level is at least this many dB above its source's noise floor. */
   readonly activityDb: number;
@@ -52,6 +60,8 @@ interface Scores {
  *   which asks for the margins at every scale, a third long one included: on the demo room and the public capture
  *   that waited a second or more into each new turn (about 70% of speech time with the right speaker, against 98%),
  *   and `npm run quality` shows both.
+ *
+ * @group State machines
  */
 export class DominantSpeakerDetector<S, D> extends SerialStage<SourceEvent<S, D>> {
   private readonly scores = new Map<S, Scores>();

@@ -5,7 +5,11 @@ import { LOUDEST, SILENCE } from '../rules/levelNormalisation.js';
 import { TimedStage } from '../rules/ordering.js';
 import { reportInvalidEvent, typeOf } from '../events/reports.js';
 
-/** Options of {@link LevelNormaliser}, already checked. */
+/**
+ * Options of {@link LevelNormaliser}, already checked.
+ *
+ * @group State machines
+ */
 export interface LevelNormaliserConfig<S> {
   /** The span of recent levels a source's noise floor is learnt from, in ms. */
   readonly window: number;
@@ -64,6 +68,8 @@ class SourceFloor<S> implements Active {
  * floor, and a sender of digital silence (-127 in its pauses) does not rank its speech far above the others. Packets
  * without a usable level pass unchanged (the mixer takes them as silence and reports them). A source's state is
  * dropped when it is removed, or after `timeout` ms without a packet.
+ *
+ * @group State machines
  */
 export class LevelNormaliser<S, D> extends TimedStage<SourceEvent<S, D>, S, SourceFloor<S>> {
   private readonly half: number;
@@ -130,7 +136,7 @@ export class LevelNormaliser<S, D> extends TimedStage<SourceEvent<S, D>, S, Sour
     return Math.min(LOUDEST, Math.max(SILENCE, SILENCE + (level - state.floor) + gain));
   }
 
-  /** A source's state is dropped when it times out; nothing is emitted. */
+  /** A source's state is dropped when it times out; nothing is emitted. @internal */
   protected timedOut(): void {
     // Forgotten already.
   }

@@ -6,7 +6,11 @@ import { KnownSources } from '../rules/joining.js';
 import { TimelessStage } from './stage.js';
 import { reportInvalidEvent, typeOf } from '../events/reports.js';
 
-/** Options of {@link LoudestSelector}. */
+/**
+ * Options of {@link LoudestSelector}.
+ *
+ * @group State machines
+ */
 export interface LoudestSelectorConfig {
   /** How many sources can be selected at once. */
   readonly outputs: number;
@@ -27,6 +31,8 @@ export interface LoudestSelectorConfig {
  * - A removed selected source is replaced at once by the loudest candidate.
  *
  * Per packet: one map lookup plus O(log outputs) for a selected source, O(1) for a candidate.
+ *
+ * @group State machines
  */
 export class LoudestSelector<S, D> extends TimelessStage<LevelledSourceEvent<S, D>> {
   /** Joins and leaves by the shared rules; sources are timed out upstream (`SourceTimeouts`), never here. */

@@ -1,9 +1,17 @@
 import type { InvalidHandler } from '../events/events.js';
 import { show } from '../events/show.js';
 
-/** Default takeover threshold, in dB. */
+/**
+ * Default takeover threshold, in dB.
+ *
+ * @group Operators
+ */
 export const DEFAULT_THRESHOLD = 30;
-/** Default silence timeout, in ms. */
+/**
+ * Default silence timeout, in ms.
+ *
+ * @group Operators
+ */
 export const DEFAULT_TIMEOUT = 1000;
 
 function fail(kind: 'type' | 'range', name: string, rule: string, value: unknown): never {

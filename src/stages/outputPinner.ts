@@ -6,7 +6,11 @@ import { SourceRecord } from '../data/sourceRecord.js';
 import { TimelessStage } from './stage.js';
 import { report, reportDuplicate, reportInvalidEvent, reportUnknown, typeOf } from '../events/reports.js';
 
-/** Options of {@link OutputPinner}. */
+/**
+ * Options of {@link OutputPinner}.
+ *
+ * @group State machines
+ */
 export interface OutputPinnerConfig {
   /** How many output tracks there are, numbered `0 .. outputs-1`. */
   readonly outputs: number;
@@ -19,6 +23,8 @@ export interface OutputPinnerConfig {
  * A selection pins the lowest-numbered free output (`output-pin`); a deselection frees it (`output-unpin`); a packet
  * of a pinned source becomes an `output-pkt`. When the input ends or fails, every pinned output is unpinned in
  * ascending order, so every `output-pin` is matched by exactly one `output-unpin`.
+ *
+ * @group State machines
  */
 export class OutputPinner<S, D> extends TimelessStage<SelectionEvent<S, D>> {
   private readonly pinned = new Map<S, SourceRecord<S>>();

@@ -4,7 +4,11 @@ import { KnownSources } from '../rules/joining.js';
 import { TimedStage } from '../rules/ordering.js';
 import { reportInvalidEvent, typeOf } from '../events/reports.js';
 
-/** Options of {@link SourceTimeouts}. */
+/**
+ * Options of {@link SourceTimeouts}.
+ *
+ * @group State machines
+ */
 export interface SourceTimeoutsConfig {
   /** Silence after which a source is removed, in ms. */
   readonly timeout: number;
@@ -18,6 +22,8 @@ export interface SourceTimeoutsConfig {
  * duplicate adds and removals of unknown sources are reported and dropped, and a source with no event for `timeout`
  * ms gets a `source-removed` at `last event time + timeout`, oldest activity first. A packet costs O(1); timeouts
  * cost O(expired) (`KnownSources`).
+ *
+ * @group State machines
  */
 export class SourceTimeouts<S, D> extends TimedStage<SourceEvent<S, D>, S, SourceRecord<S>> {
   private readonly onInvalid: InvalidHandler | undefined;
@@ -55,6 +61,7 @@ export class SourceTimeouts<S, D> extends TimedStage<SourceEvent<S, D>, S, Sourc
     }
   }
 
+  /** @internal */
   protected timedOut(record: SourceRecord<S>): void {
     this.emit({ type: 'source-removed', source: record.source });
   }

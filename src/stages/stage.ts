@@ -9,6 +9,8 @@
  * next, once the current call had returned. The outermost call returns only when the queue is empty. If handling
  * throws (an `onInvalid` that throws), the queue is dropped and the error propagates to the outermost caller.
  * {@link Stage.nextDeadline} is a query and always answers at once.
+ *
+ * @group State machines
  */
 export interface Stage<I> {
   /** Takes one input event at time `now` (ms). */
@@ -119,6 +121,8 @@ export abstract class SerialStage<I> implements Stage<I> {
 /**
  * A stage that does not depend on time: no deadlines and nothing to expire. Subclasses that hold nothing inherit a
  * no-op end.
+ *
+ * @group State machines
  */
 export abstract class TimelessStage<I> extends SerialStage<I> {
   nextDeadline(): undefined {

@@ -6,14 +6,22 @@ import { TimedStage } from '../../rules/ordering.js';
 import { decodeEvent, MalformedMessage } from './wire.js';
 import { report } from '../../events/reports.js';
 
-/** One message of another node's selection, as it came off the bus. */
+/**
+ * One message of another node's selection, as it came off the bus.
+ *
+ * @group State machines
+ */
 export interface SelectionMessage {
   /** The node that published it. */
   readonly node: string;
   readonly data: Uint8Array;
 }
 
-/** Options of {@link RemoteSelections}, already checked. */
+/**
+ * Options of {@link RemoteSelections}, already checked.
+ *
+ * @group State machines
+ */
 export interface RemoteSelectionsConfig {
   /** This node: its own messages are ignored. */
   readonly node: string;
@@ -39,6 +47,8 @@ class RemoteSource implements Active {
  * `source-removed`, and a remote source with no message for `timeout` ms is removed (a node that vanished). This
  * node's own messages are ignored; a message that is not in the wire format is reported as `malformed-message` and
  * dropped.
+ *
+ * @group State machines
  */
 export class RemoteSelections extends TimedStage<SelectionMessage, string, RemoteSource> {
   constructor(
@@ -81,7 +91,7 @@ export class RemoteSelections extends TimedStage<SelectionMessage, string, Remot
     }
   }
 
-  /** A node that went silent: its source is removed (rule 5). */
+  /** A node that went silent: its source is removed (rule 5). @internal */
   protected timedOut(record: RemoteSource): void {
     this.emit({ type: 'source-removed', source: record.source });
   }

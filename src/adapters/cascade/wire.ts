@@ -27,6 +27,7 @@ declare class TextDecoder {
   decode(input: Uint8Array): string;
 }
 
+/** @group Wire formats */
 export const WIRE_VERSION = 1;
 const PIN = 0;
 const PACKET = 1;
@@ -35,12 +36,20 @@ const UNPIN = 2;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-/** Why a message could not be read. */
+/**
+ * Why a message could not be read.
+ *
+ * @group Wire formats
+ */
 export class MalformedMessage extends Error {
   override readonly name = 'MalformedMessage';
 }
 
-/** The bytes of one output event; throws a `RangeError` for what the format cannot carry. */
+/**
+ * The bytes of one output event; throws a `RangeError` for what the format cannot carry.
+ *
+ * @group Wire formats
+ */
 export function encodeEvent(event: OutputEvent): Uint8Array {
   const id = encoder.encode(event.source);
   if (id.byteLength === 0 || id.byteLength > 255) {
@@ -68,7 +77,11 @@ export function encodeEvent(event: OutputEvent): Uint8Array {
   return bytes;
 }
 
-/** The output event in `bytes`; throws {@link MalformedMessage} when they are not one. */
+/**
+ * The output event in `bytes`; throws {@link MalformedMessage} when they are not one.
+ *
+ * @group Wire formats
+ */
 export function decodeEvent(bytes: Uint8Array): OutputEvent {
   if (!(bytes instanceof Uint8Array) || bytes.byteLength < 3) throw new MalformedMessage('shorter than 3 bytes');
   const version = bytes[0]! >> 4;

@@ -3,11 +3,19 @@ import type { RtpPacketInfo } from './rtpPacketInfo.js';
 
 const { RtpPacket, isRtp } = packets;
 
-/** Why a datagram is not an RTP packet the mixer can use. */
+/**
+ * Why a datagram is not an RTP packet the mixer can use.
+ *
+ * @group Wire formats
+ */
 export type RtpProblem =
   'truncated' | 'not-rtp' | 'rtcp' | 'bad-csrc-count' | 'bad-extension' | 'bad-padding' | 'empty-payload';
 
-/** A datagram that could not be used, and why. */
+/**
+ * A datagram that could not be used, and why.
+ *
+ * @group Wire formats
+ */
 export interface RtpParseFailure {
   readonly problem: RtpProblem;
   readonly message: string;
@@ -20,6 +28,8 @@ const FIXED_HEADER = 12;
  * `extensionId` (one-byte or two-byte RFC 8285 form, as rtp.js reads both). rtp.js checks the structure (version,
  * lengths of CSRC list, extension and padding); this adds what it leaves to the caller: RTCP multiplexed on the same
  * port (RFC 5761: payload types 192..223 with the marker bit), a zero padding count and an empty payload.
+ *
+ * @group Wire formats
  */
 export function parseRtp(datagram: Uint8Array, extensionId: number): RtpPacketInfo | RtpParseFailure {
   if (datagram.byteLength < FIXED_HEADER) {
@@ -78,7 +88,11 @@ function fail(problem: RtpProblem, message: string): RtpParseFailure {
   return { problem, message };
 }
 
-/** Whether a parse result is a failure. */
+/**
+ * Whether a parse result is a failure.
+ *
+ * @group Wire formats
+ */
 export function isRtpParseFailure(result: RtpPacketInfo | RtpParseFailure): result is RtpParseFailure {
   return 'problem' in result;
 }

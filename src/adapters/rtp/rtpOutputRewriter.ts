@@ -8,7 +8,11 @@ import { AUDIO_LEVEL_URI, type RtpPacketInfo } from './rtpPacketInfo.js';
 const { RtpPacket, rtpExtensionUriToType } = packets;
 const AUDIO_LEVEL = rtpExtensionUriToType(AUDIO_LEVEL_URI);
 
-/** One packet of an outgoing stream. */
+/**
+ * One packet of an outgoing stream.
+ *
+ * @group State machines
+ */
 export interface RtpOutputPacket<S = number> {
   readonly output: number;
   /** The source whose payload this is. */
@@ -21,7 +25,11 @@ export interface RtpOutputPacket<S = number> {
   readonly marker: boolean;
 }
 
-/** Options of {@link RtpOutputRewriter}. */
+/**
+ * Options of {@link RtpOutputRewriter}.
+ *
+ * @group State machines
+ */
 export interface RtpOutputRewriterConfig {
   readonly outputs: number;
   /** The SSRC of each output stream. */
@@ -73,6 +81,8 @@ const DEFAULT_PACKET_MS = 20;
  * `output` that is not one of this stream's outputs (`invalid-event`), a packet whose `data` is not an
  * {@link RtpPacketInfo} (`invalid-event`) or whose datagram is not RTP (`malformed-rtp`), a packet or unpin for an
  * output that does not hold that source (`not-pinned`).
+ *
+ * @group State machines
  */
 export class RtpOutputRewriter<S> extends TimelessStage<OutputEvent<S, RtpPacketInfo>> {
   private readonly streams: OutputStream[];

@@ -1,4 +1,8 @@
-/** What the RTP adapter knows of one packet: the header fields the mixer and the rewriter need, and the bytes. */
+/**
+ * What the RTP adapter knows of one packet: the header fields the mixer and the rewriter need, and the bytes.
+ *
+ * @group Wire formats
+ */
 export interface RtpPacketInfo {
   readonly ssrc: number;
   readonly sequenceNumber: number;
@@ -15,5 +19,9 @@ export interface RtpPacketInfo {
   readonly datagram: Uint8Array;
 }
 
-/** The URI of the RFC 6464 client-to-mixer audio level header extension, as signalled in SDP `a=extmap`. */
+/**
+ * The URI of the RFC 6464 client-to-mixer audio level header extension, as signalled in SDP `a=extmap`.
+ *
+ * @group Wire formats
+ */
 export const AUDIO_LEVEL_URI = 'urn:ietf:params:rtp-hdrext:ssrc-audio-level';

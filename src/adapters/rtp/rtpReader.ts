@@ -4,14 +4,22 @@ import { isRtpParseFailure, parseRtp, type RtpProblem } from './parseRtp.js';
 import type { RtpPacketInfo } from './rtpPacketInfo.js';
 import { report } from '../../events/reports.js';
 
-/** The report of a datagram that is not usable RTP. */
+/**
+ * The report of a datagram that is not usable RTP.
+ *
+ * @group State machines
+ */
 export interface MalformedRtpReport extends InvalidReport {
   readonly reason: 'malformed-rtp';
   readonly problem: RtpProblem;
   readonly event: Uint8Array;
 }
 
-/** Options of {@link RtpReader}. */
+/**
+ * Options of {@link RtpReader}.
+ *
+ * @group State machines
+ */
 export interface RtpReaderConfig<S> {
   /** The id of the audio level extension, as negotiated in SDP (`a=extmap:<id> urn:ietf:params:rtp-hdrext:ssrc-audio-level`). */
   readonly extensionId: number;
@@ -24,6 +32,8 @@ export interface RtpReaderConfig<S> {
  * Turns RTP datagrams into `source-pkt` events: source = SSRC (or the key the caller chooses), level from the RFC
  * 6464 extension (none when the packet carries none: the mixer then takes it as silence), data = the parsed packet.
  * Datagrams that are not usable RTP are reported as `malformed-rtp` and dropped.
+ *
+ * @group State machines
  */
 export class RtpReader<S> extends TimelessStage<Uint8Array> {
   constructor(

@@ -13,14 +13,22 @@ import { TakeoverIndex } from '../../data/takeoverIndex.js';
 import { TimedStage } from '../../rules/ordering.js';
 import { reportDuplicate, reportInvalidEvent, reportUnknown, typeOf } from '../../events/reports.js';
 
-/** Whom a listener hears: every source but `exclude`, and (when `following`) only those in `followed`. */
+/**
+ * Whom a listener hears: every source but `exclude`, and (when `following`) only those in `followed`.
+ *
+ * @group State machines
+ */
 export interface Hearing<S> {
   readonly exclude: ReadonlySet<S>;
   /** Whether the listener follows a set of sources; before its first set it hears nothing. */
   readonly following: boolean;
 }
 
-/** One listener of a room, as {@link RoomMixerCore.join} returns it. */
+/**
+ * One listener of a room, as {@link RoomMixerCore.join} returns it.
+ *
+ * @group State machines
+ */
 export class RoomListener<S, D> {
   /** Cleared as soon as the listener leaves or ends: nothing more reaches it. */
   active = true;
@@ -66,6 +74,8 @@ export class RoomListener<S, D> {
  *
  * Re-entrancy: as for every {@link Stage}; joins, follow changes and leaves are queued behind the event being handled
  * too (a leave stops delivery at once).
+ *
+ * @group State machines
  */
 export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<SourceEvent<S, D>, S, RoomSource<S, D>> {
   /** The shared view's candidates, which delta views rank their implicit candidates from. */
@@ -424,6 +434,7 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<Source
   /** Sources the shared view timed out at this instant that full views still know. */
   private expiredWithViews: RoomSource<S, D>[] = [];
 
+  /** @internal */
   protected timedOut(due: RoomSource<S, D>): void {
     this.clearAwaiting(due);
     this.selection.remove(due);
