@@ -1,13 +1,13 @@
-// `node --cpu-prof --import tsx bench/profile.ts [sources] [--staged | --floor]`: the mixer alone on realistic traffic, for a profile.
+// `node --cpu-prof --import tsx bench/profile.ts [sources] [--staged | --floor] [--ssrc]`: the mixer alone on realistic traffic, for a profile.
 import { identity, map, Subject, type Observable } from 'rxjs';
 import { audioMixer, pinOutputs, selectLoudest, timeoutSources, trackLevels, type SourceEvent } from 'rx-audio-mixer';
 import { ManualScheduler } from './manualScheduler.js';
-import { feedRound, PACKET_MS, realistic } from './workloads.js';
+import { feedRound, PACKET_MS, realistic, type Id } from './workloads.js';
 
 const sources = Number(process.argv[2] ?? 1000);
-const traffic = realistic(sources);
+const traffic = realistic(sources, process.argv.includes('--ssrc') ? 'ssrc' : 'string');
 const scheduler = new ManualScheduler();
-const room = new Subject<SourceEvent>();
+const room = new Subject<SourceEvent<Id>>();
 let emitted = 0;
 const o = { outputs: 3, scheduler };
 const mixer: Observable<unknown> = process.argv.includes('--staged')
@@ -18,7 +18,7 @@ const mixer: Observable<unknown> = process.argv.includes('--staged')
 mixer.subscribe(() => {
   emitted++;
 });
-const next = (event: SourceEvent) => {
+const next = (event: SourceEvent<Id>) => {
   room.next(event);
 };
 for (const source of traffic.ids) next({ type: 'source-added', source });

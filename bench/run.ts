@@ -12,7 +12,16 @@ import { audioMixer, pinOutputs, selectLoudest, timeoutSources, trackLevels, typ
 import { ManualScheduler } from './manualScheduler.js';
 import { naiveMixer } from './naiveMixer.js';
 import { ROOM_IMPLEMENTATIONS, type RoomMeasurement } from './room.js';
-import { adversarial, feedRound, PACKET_MS, realistic, type Traffic } from './workloads.js';
+import {
+  adversarial,
+  feedRound,
+  makeIds,
+  PACKET_MS,
+  realistic,
+  type Id,
+  type IdKind,
+  type Traffic,
+} from './workloads.js';
 
 const quick = process.argv.includes('--quick');
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -24,19 +33,23 @@ interface MixerOptions {
   scheduler: ManualScheduler;
 }
 
-type Make = (o: MixerOptions) => OperatorFunction<SourceEvent, unknown>;
+type Make = (o: MixerOptions) => OperatorFunction<SourceEvent<Id>, unknown>;
 
 const implementations: Record<string, Make> = {
   'floor: map(identity)': () => map(identity),
-  'naive: sort per packet': (o) => naiveMixer(o.outputs, o.threshold ?? 30),
-  'staged pipeline': (o) => (source) => source.pipe(timeoutSources(o), trackLevels(o), selectLoudest(o), pinOutputs(o)),
-  audioMixer: (o) => audioMixer(o),
+  'naive: sort per packet': (o) =>
+    naiveMixer(o.outputs, o.threshold ?? 30) as OperatorFunction<SourceEvent<Id>, unknown>,
+  'staged pipeline': (o) => (source) =>
+    source.pipe(timeoutSources<Id>(o), trackLevels<Id>(o), selectLoudest<Id>(o), pinOutputs<Id>(o)),
+  audioMixer: (o) => audioMixer<Id>(o),
 };
 const FLOOR = 'floor: map(identity)';
 const NAIVE = 'naive: sort per packet';
 
 /** The Rust original of this design on this kind of machine (string ids; it never updates pinned levels). */
 const RUST_NS: Record<number, number> = { 1000: 37, 1_000_000: 208 };
+/** audioMixer per packet at 10^6 sources with string ids before the core's rebuild began (bench/results.md then). */
+const BEFORE_REBUILD_NS = 594.1;
 
 interface Row {
   workload: string;
@@ -54,13 +67,13 @@ const rows: Row[] = [];
 /** A mixer subscribed once, fed one round of traffic per step. */
 function mixerDriver(make: Make, traffic: Traffic, outputs: number) {
   const scheduler = new ManualScheduler();
-  const room = new Subject<SourceEvent>();
+  const room = new Subject<SourceEvent<Id>>();
   let emitted = 0;
   const options: MixerOptions = { outputs, scheduler };
   const subscription = room.pipe(make(options)).subscribe(() => {
     emitted++;
   });
-  const next = (event: SourceEvent) => {
+  const next = (event: SourceEvent<Id>) => {
     room.next(event);
   };
   for (const source of traffic.ids) room.next({ type: 'source-added', source });
@@ -88,8 +101,10 @@ function nsPerEvent(task: Task, eventsPerIteration: number): { ns: number; mad: 
 
 /** One measurement, made in a child process of its own (see {@link measureApart}). */
 interface Measurement {
-  readonly kind: 'traffic' | 'burst';
+  /** Traffic through a mixer that knows every source; or a burst of joins, or of leaves, of `sources` sources. */
+  readonly kind: 'traffic' | 'burst' | 'leave';
   readonly workload: 'realistic' | 'adversarial';
+  readonly ids: IdKind;
   readonly sources: number;
   readonly outputs: number;
   readonly implementation: string;
@@ -99,22 +114,23 @@ interface Measurement {
 async function measureHere(m: Measurement): Promise<{ ns: number; mad: number; samples: number }> {
   const make = implementations[m.implementation];
   if (make === undefined) throw new Error(`no implementation ${m.implementation}`);
-  if (m.kind === 'burst') {
-    const joins: SourceEvent[] = Array.from({ length: m.sources }, (_, i) => ({
-      type: 'source-added',
-      source: `joiner-${i}`,
-    }));
+  if (m.kind === 'burst' || m.kind === 'leave') {
+    const ids = makeIds(m.sources, m.ids);
+    const joins: SourceEvent<Id>[] = ids.map((source) => ({ type: 'source-added', source }));
+    const leaves: SourceEvent<Id>[] = ids.map((source) => ({ type: 'source-removed', source }));
+    const measured = m.kind === 'burst' ? joins : leaves;
     const bench = new Bench({ time: quick ? 30 : 1000, iterations: quick ? 3 : 10, warmupTime: quick ? 10 : 100 });
-    let room = new Subject<SourceEvent>();
+    let room = new Subject<SourceEvent<Id>>();
     bench.add(
       m.implementation,
       () => {
-        for (const join of joins) room.next(join);
+        for (const event of measured) room.next(event);
       },
       {
         beforeEach: () => {
-          room = new Subject<SourceEvent>();
+          room = new Subject<SourceEvent<Id>>();
           room.pipe(make({ outputs: m.outputs, scheduler: new ManualScheduler() })).subscribe();
+          if (m.kind === 'leave') for (const join of joins) room.next(join);
         },
         afterEach: () => {
           room.complete();
@@ -124,7 +140,7 @@ async function measureHere(m: Measurement): Promise<{ ns: number; mad: number; s
     await bench.run();
     return nsPerEvent(bench.tasks[0] as Task, m.sources);
   }
-  const traffic = m.workload === 'realistic' ? realistic(m.sources) : adversarial(m.sources);
+  const traffic = m.workload === 'realistic' ? realistic(m.sources, m.ids) : adversarial(m.sources, m.ids);
   const bench = new Bench({
     time: quick ? 30 : m.sources >= 100_000 ? 2000 : 500,
     iterations: quick ? 3 : 10,
@@ -151,11 +167,13 @@ async function measureHere(m: Measurement): Promise<{ ns: number; mad: number; s
  */
 function measureApart(m: Measurement): void {
   const label =
-    m.kind === 'burst'
+    (m.kind === 'burst'
       ? `burst: ${m.sources} join in 1 ms`
-      : m.workload === 'realistic'
-        ? 'realistic'
-        : 'adversarial: new random level every packet';
+      : m.kind === 'leave'
+        ? `burst: ${m.sources} leave in 1 ms`
+        : m.workload === 'realistic'
+          ? 'realistic'
+          : 'adversarial: new random level every packet') + (m.ids === 'ssrc' ? ', SSRC ids' : '');
   if (m.implementation === NAIVE && m.kind === 'traffic' && m.sources > 1000) {
     rows.push({
       workload: label,
@@ -198,12 +216,13 @@ function measureAll(
   workload: Measurement['workload'],
   sources: number,
   outputs: number,
+  ids: IdKind = 'string',
 ): void {
   console.error(
-    `${kind === 'burst' ? 'burst of joins' : `${workload} traffic`}, ${sources} sources, ${outputs} outputs ...`,
+    `${kind === 'traffic' ? `${workload} traffic` : `burst of ${kind === 'burst' ? 'joins' : 'leaves'}`}, ${sources} sources, ${outputs} outputs, ${ids} ids ...`,
   );
   for (const implementation of Object.keys(implementations))
-    measureApart({ kind, workload, sources, outputs, implementation });
+    measureApart({ kind, workload, sources, outputs, implementation, ids });
 }
 
 function heapUsed(): number {
@@ -213,9 +232,9 @@ function heapUsed(): number {
 }
 
 /** Heap per known source, with everyone joined and one round of packets sent. */
-function measureMemory(sources: number): number | null {
+function measureMemory(sources: number, ids: IdKind): number | null {
   if (gc === undefined) return null;
-  const traffic = realistic(sources);
+  const traffic = realistic(sources, ids);
   const before = heapUsed();
   const driver = mixerDriver(implementations.audioMixer as Make, traffic, 3);
   driver.step();
@@ -382,44 +401,75 @@ function main(): void {
   }
   const sizes = quick ? [10, 1000] : [10, 1000, 100_000, 1_000_000];
   const outputSweep = quick ? [3, 16] : [3, 16, 64];
+  const burst = quick ? 1000 : 100_000;
   const started = Date.now();
   for (const sources of sizes) measureAll('traffic', 'realistic', sources, 3);
+  // SSRC-like numbers, what the RTP adapter emits, beside the strings.
+  for (const sources of sizes.filter((n) => n !== 100_000)) measureAll('traffic', 'realistic', sources, 3, 'ssrc');
   for (const outputs of outputSweep.filter((o) => o !== 3)) measureAll('traffic', 'realistic', 1000, outputs);
   measureAll('traffic', 'adversarial', 1000, 3);
-  measureAll('burst', 'realistic', quick ? 1000 : 100_000, 3);
+  for (const ids of ['string', 'ssrc'] as const) {
+    measureAll('burst', 'realistic', burst, 3, ids);
+    measureAll('leave', 'realistic', burst, 3, ids);
+  }
   console.error('memory and soak ...');
   const memorySources = quick ? 10_000 : 1_000_000;
-  const bytesPerSource = measureMemory(memorySources);
+  const bytesPerSource = measureMemory(memorySources, 'string');
+  const bytesPerSsrc = measureMemory(memorySources, 'ssrc');
   const soakResult = soak(quick ? 20_000 : 1_000_000);
 
-  const realisticAt = (sources: number, implementation: string) => ns(find('realistic', sources, 3, implementation));
+  const at = (workload: string, sources: number, implementation: string) =>
+    ns(find(workload, sources, 3, implementation));
   const mid = 1000;
   const big = sizes.at(-1) ?? mid;
+  const burstNs = (kind: string, ids: string) => at(`burst: ${burst} ${kind} in 1 ms${ids}`, burst, 'audioMixer');
   const targets = [
-    {
-      target: `audioMixer at ${mid} sources, 3 outputs: at most 2.5x the floor`,
-      value: ratio(realisticAt(mid, 'audioMixer'), realisticAt(mid, FLOOR)),
-      limit: 2.5,
-      unit: 'x',
-    },
-    {
-      target: `per-packet cost at ${big} sources: at most 1.5x the cost at 10`,
-      value: ratio(realisticAt(big, 'audioMixer'), realisticAt(10, 'audioMixer')),
+    ...(['realistic', 'realistic, SSRC ids'] as const).map((workload) => ({
+      target: `audioMixer, ${workload}, ${mid} sources, 3 outputs: at most 1.5x the floor`,
+      value: ratio(at(workload, mid, 'audioMixer'), at(workload, mid, FLOOR)),
       limit: 1.5,
       unit: 'x',
+    })),
+    {
+      target: `audioMixer, realistic, SSRC ids, ${big} sources: at most ${RUST_NS[1_000_000]} ns per packet (the Rust original)`,
+      value: at('realistic, SSRC ids', big, 'audioMixer'),
+      limit: RUST_NS[1_000_000] ?? 208,
+      unit: ' ns',
     },
     {
+      target: `audioMixer, realistic, ${big} sources: at most half its ${BEFORE_REBUILD_NS} ns before the rebuild`,
+      value: at('realistic', big, 'audioMixer'),
+      limit: BEFORE_REBUILD_NS / 2,
+      unit: ' ns',
+    },
+    ...(['realistic', 'realistic, SSRC ids'] as const).map((workload) => ({
+      target: `audioMixer, ${workload}: the cost at ${big} sources at most 2x the cost at 10`,
+      value: ratio(at(workload, big, 'audioMixer'), at(workload, 10, 'audioMixer')),
+      limit: 2,
+      unit: 'x',
+    })),
+    {
       target: `staged pipeline at ${mid} sources: at most 2x audioMixer`,
-      value: ratio(realisticAt(mid, 'staged pipeline'), realisticAt(mid, 'audioMixer')),
+      value: ratio(at('realistic', mid, 'staged pipeline'), at('realistic', mid, 'audioMixer')),
       limit: 2,
       unit: 'x',
     },
     {
-      target: `heap per known source at ${memorySources} sources: at most 200 bytes`,
+      target: `heap per known source at ${memorySources} sources, SSRC ids: at most 100 bytes`,
+      value: bytesPerSsrc,
+      limit: 100,
+      unit: ' B',
+    },
+    {
+      target: `heap per known source at ${memorySources} sources, string ids (the ids themselves not counted): at most 200 bytes`,
       value: bytesPerSource,
       limit: 200,
       unit: ' B',
     },
+    ...(['', ', SSRC ids'] as const).flatMap((ids) => [
+      { target: `join${ids}: at most 1 µs`, value: burstNs('join', ids), limit: 1000, unit: ' ns' },
+      { target: `leave${ids}: at most 1 µs`, value: burstNs('leave', ids), limit: 1000, unit: ' ns' },
+    ]),
     {
       target: `soak, ${quick ? 20_000 : 1_000_000} sources through one mixer: heap within 10%`,
       value: soakResult.heapChangePercent === null ? null : Math.abs(soakResult.heapChangePercent),
@@ -429,7 +479,8 @@ function main(): void {
     { target: 'soak: timers left scheduled at the end', value: soakResult.timersLeft, limit: 0, unit: '' },
   ];
 
-  const table = renderTable(targets);
+  // The targets are for the full sizes: a quick run only shows that the benchmark still runs.
+  const table = renderTable(quick ? [] : targets);
   console.log(table);
   const roomTable = roomBenchmark();
   console.log(roomTable);
@@ -484,6 +535,7 @@ function renderTable(targets: { target: string; value: number | null; limit: num
       `| ${row.workload} | ${row.sources} | ${row.outputs} | ${row.implementation} | ${row.note ?? fmt(row.nsPerEvent)} | ${row.madPercent === null ? '' : `±${fmt(row.madPercent, 0)}%`} | ${row.nsPerEvent === null ? '' : fmt(ratio(row.nsPerEvent, floor), 2)} | ${rust === undefined ? '' : `${rust} ns`} |`,
     );
   }
+  if (targets.length === 0) return lines.join('\n');
   lines.push('');
   lines.push('| target | measured | limit | |');
   lines.push('| --- | ---: | ---: | --- |');

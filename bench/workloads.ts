@@ -9,19 +9,33 @@ import { random } from '../scripts/random.js';
 export const PACKET_MS = 20;
 const SILENT = 255;
 
+/** A source id as a server has it: a string (a participant), or a number (an RTP SSRC, what the RTP adapter emits). */
+export type Id = string | number;
+/** How the sources of a workload are named. */
+export type IdKind = 'string' | 'ssrc';
+
 export interface Traffic {
   readonly sources: number;
-  readonly ids: readonly string[];
-  readonly packets: { type: 'source-pkt'; source: string; level: number; data: Uint8Array }[];
+  readonly ids: readonly Id[];
+  readonly packets: { type: 'source-pkt'; source: Id; level: number; data: Uint8Array }[];
   /** `rounds * sources` level bytes. */
   readonly levels: Uint8Array;
   readonly rounds: number;
   /** Joins and leaves, by round: sent before that round's packets. */
-  readonly membership: Map<number, SourceEvent[]>;
+  readonly membership: Map<number, SourceEvent<Id>[]>;
 }
 
-function base(sources: number, rounds: number): Omit<Traffic, 'membership'> {
-  const ids = Array.from({ length: sources }, (_, i) => `source-${i}`);
+/** `sources` distinct ids: `source-<i>`, or random 32-bit SSRCs. */
+export function makeIds(sources: number, kind: IdKind): Id[] {
+  if (kind === 'string') return Array.from({ length: sources }, (_, i) => `source-${i}`);
+  const next = random(sources * 7 + 3);
+  const seen = new Set<number>();
+  while (seen.size < sources) seen.add(Math.floor(next() * 2 ** 32));
+  return [...seen];
+}
+
+function base(sources: number, rounds: number, kind: IdKind): Omit<Traffic, 'membership'> {
+  const ids = makeIds(sources, kind);
   const payload = new Uint8Array(60);
   return {
     sources,
@@ -37,9 +51,9 @@ function base(sources: number, rounds: number): Omit<Traffic, 'membership'> {
  * else near silence (95..127 below), 0.1% of sources leaving and joining again each second, and 0.1% going quiet
  * for 1.2 s of every 2 s, so that they time out (timeout 1000 ms) and come back.
  */
-export function realistic(sources: number): Traffic {
+export function realistic(sources: number, kind: IdKind = 'string'): Traffic {
   const rounds = 100; // 2 s
-  const t = base(sources, rounds);
+  const t = base(sources, rounds, kind);
   const next = random(sources);
   const speakers = [0, 1, 2].map((k) => Math.floor((k * sources) / 3));
   const flaky = new Set<number>();
@@ -60,29 +74,29 @@ export function realistic(sources: number): Traffic {
     // Movers are gone from round 10 to 60: a packet would bring them back.
     if (r >= 10 && r < 60) for (const m of movers) t.levels[row + m] = SILENT;
   }
-  const membership = new Map<number, SourceEvent[]>();
+  const membership = new Map<number, SourceEvent<Id>[]>();
   membership.set(
     10,
-    [...movers].map((m) => ({ type: 'source-removed', source: t.ids[m] ?? '' })),
+    [...movers].map((m) => ({ type: 'source-removed', source: t.ids[m]! })),
   );
   membership.set(
     60,
-    [...movers].map((m) => ({ type: 'source-added', source: t.ids[m] ?? '' })),
+    [...movers].map((m) => ({ type: 'source-added', source: t.ids[m]! })),
   );
   return { ...t, membership };
 }
 
 /** The worst case for switching: every packet carries a new random level, so the loudest set turns over constantly. */
-export function adversarial(sources: number): Traffic {
+export function adversarial(sources: number, kind: IdKind = 'string'): Traffic {
   const rounds = 50;
-  const t = base(sources, rounds);
+  const t = base(sources, rounds, kind);
   const next = random(sources + 7);
   for (let i = 0; i < t.levels.length; i++) t.levels[i] = Math.floor(next() * 128);
   return { ...t, membership: new Map() };
 }
 
 /** Feeds round `round` of `traffic` to `next`. Returns the number of packets sent. */
-export function feedRound(traffic: Traffic, round: number, next: (event: SourceEvent) => void): number {
+export function feedRound(traffic: Traffic, round: number, next: (event: SourceEvent<Id>) => void): number {
   const r = round % traffic.rounds;
   for (const event of traffic.membership.get(r) ?? []) next(event);
   const { levels, packets, sources } = traffic;
