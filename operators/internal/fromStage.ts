@@ -15,6 +15,11 @@ const timeless: SchedulerLike = {
  */
 export const MAX_TIMER_DELAY = 2 ** 31 - 1;
 
+/** What the timer does: whatever is due. */
+function expire(stage: Stage<unknown>, now: number): void {
+  stage.expire(now);
+}
+
 /** How the input ended, when it ended while the stage was busy. */
 type Ending = { readonly error: unknown } | 'complete';
 
@@ -72,6 +77,7 @@ export class StageSubscriber<I, T extends Stage<I> = Stage<I>> extends Subscript
     this.settle(stage);
   }
 
+  // The hot path: written out rather than through `run`, which would cost a closure per event.
   next(event: I): void {
     const stage = this.stage;
     if (stage === null) return;
@@ -105,18 +111,7 @@ export class StageSubscriber<I, T extends Stage<I> = Stage<I>> extends Subscript
 
   private readonly onTimer = (): void => {
     this.timer = null;
-    const stage = this.stage;
-    if (stage === null) return;
-    this.busy = true;
-    try {
-      stage.expire(this.scheduler.now());
-    } catch (error) {
-      this.busy = false;
-      this.finish({ error });
-      return;
-    }
-    this.busy = false;
-    this.settle(stage);
+    this.run(expire);
   };
 
   /** After the outermost call: end if the input ended meanwhile, else arm the timer (unless downstream left). */

@@ -56,28 +56,15 @@ export abstract class SerialStage<I> implements Stage<I> {
   abstract nextDeadline(): number | undefined;
 
   push(event: I, now: number): void {
-    if (this.handling) {
-      this.queue.push({ kind: PUSH, event, now });
-      return;
-    }
-    this.handling = true;
-    try {
-      this.handle(event, now);
-      if (this.queue.length !== 0) this.drain();
-    } catch (error) {
-      this.queue.length = 0;
-      throw error;
-    } finally {
-      this.handling = false;
-    }
+    this.call(PUSH, event, now, undefined);
   }
 
   expire(now: number): void {
-    this.run(EXPIRE, now);
+    this.call(EXPIRE, undefined, now, undefined);
   }
 
   end(now: number): void {
-    this.run(END, now);
+    this.call(END, undefined, now, undefined);
   }
 
   /**
@@ -85,19 +72,18 @@ export abstract class SerialStage<I> implements Stage<I> {
    * current call. For a stage's own operations besides push, expire and end (a listener joining a room).
    */
   protected serial(task: () => void): void {
-    this.run(TASK, 0, task);
+    this.call(TASK, undefined, 0, task);
   }
 
-  private run(kind: typeof EXPIRE | typeof END | typeof TASK, now: number, task?: () => void): void {
+  /** Handles one call at once, then whatever was queued meanwhile; or queues it, while another is handled. */
+  private call(kind: Queued<I>['kind'], event: I | undefined, now: number, task: (() => void) | undefined): void {
     if (this.handling) {
-      this.queue.push({ kind, event: undefined, now, task });
+      this.queue.push({ kind, event, now, task });
       return;
     }
     this.handling = true;
     try {
-      if (kind === EXPIRE) this.onExpire(now);
-      else if (kind === END) this.onEnd(now);
-      else task!();
+      this.dispatch(kind, event, now, task);
       if (this.queue.length !== 0) this.drain();
     } catch (error) {
       this.queue.length = 0;
@@ -110,11 +96,15 @@ export abstract class SerialStage<I> implements Stage<I> {
   private drain(): void {
     // A queued call may queue more: take them one at a time, in order.
     for (let call = this.queue.shift(); call !== undefined; call = this.queue.shift()) {
-      if (call.kind === PUSH) this.handle(call.event as I, call.now);
-      else if (call.kind === EXPIRE) this.onExpire(call.now);
-      else if (call.kind === END) this.onEnd(call.now);
-      else call.task!();
+      this.dispatch(call.kind, call.event, call.now, call.task);
     }
+  }
+
+  private dispatch(kind: Queued<I>['kind'], event: I | undefined, now: number, task: (() => void) | undefined): void {
+    if (kind === PUSH) this.handle(event as I, now);
+    else if (kind === EXPIRE) this.onExpire(now);
+    else if (kind === END) this.onEnd(now);
+    else task!();
   }
 }
 

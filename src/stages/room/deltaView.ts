@@ -113,7 +113,6 @@ export class DeltaView<S, D> {
     entry.level = record.level;
     entry.stamp = record.stamp;
     entry.pinnedAt = record.pinnedAt;
-    entry.synced = true;
     (record.deltas ??= []).push(entry);
     this.entries += 1;
     return entry;
@@ -208,7 +207,6 @@ export class DeltaView<S, D> {
   }
 
   private detach(entry: DeltaEntry<S, D>): void {
-    entry.live = false;
     this.entries -= 1;
     const record = entry.record;
     const deltas = record.deltas;

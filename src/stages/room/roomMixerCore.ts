@@ -5,7 +5,7 @@ import { DeltaView, type DeltaHost } from './deltaView.js';
 import { KnownSources } from '../../rules/joining.js';
 import { normalisedLevel } from '../../rules/levelNormalisation.js';
 import { ListenerView, RoomSource, type ViewEntry, without } from './listenerView.js';
-import { Outputs } from '../../rules/pinning.js';
+import { Outputs, type Pinnable } from '../../rules/pinning.js';
 import { CandidateBuckets } from '../../data/candidateBuckets.js';
 import { Selection } from '../../rules/selection.js';
 import { StampClock } from '../../rules/ties.js';
@@ -136,8 +136,8 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<Source
         pinning: (record) => {
           this.forkThoseNotHearing(record);
           // Pinned in the shared view, it differs from it in every delta view that hears it.
-          for (const view of this.deltas)
-            if (view.hears(record.source) && view.entryOf(record) === undefined) view.candidate(record);
+          const mark = this.markViewsWithEntry(record);
+          for (const view of this.deltas) if (view.mark !== mark && view.hears(record.source)) view.candidate(record);
         },
       },
       this.stamps,
@@ -205,12 +205,7 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<Source
         this.expireDue(time);
         const delta = listener.delta;
         if (delta !== null) releaseAll(delta.outputs);
-        else {
-          for (let output = 0; output < this.config.outputs; output++) {
-            const record = this.outputs.at(output);
-            if (record !== null) listener.emit({ type: 'output-unpin', output, source: record.source });
-          }
-        }
+        else announce(listener, this.outputs, 'output-unpin');
       }
       listener.active = false;
       this.dropListener(listener);
@@ -358,7 +353,9 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<Source
         if (views !== null) for (const entry of views) if (entry.view.sync(entry)) this.recheck = true;
         const deltas = record.deltas;
         if (deltas !== null) {
-          for (const entry of [...deltas]) {
+          // Backwards: settling an entry may take it out of this list.
+          for (let index = deltas.length - 1; index >= 0; index--) {
+            const entry = deltas[index]!;
             this.moved(entry.view);
             entry.view.settle(entry);
           }
@@ -399,11 +396,17 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<Source
     this.dirtyDeltas.push(view);
   }
 
-  /** A packet of a source that is a candidate in the shared view, loud enough to take over in some delta views. */
-  private implicitPacket(record: RoomSource<S, D>, level: number, data: D): void {
+  /** Marks the delta views that have an entry for `record`, with a mark no view had: O(its entries). */
+  private markViewsWithEntry(record: RoomSource<S, D>): number {
     const mark = ++this.mark;
     const deltas = record.deltas;
     if (deltas !== null) for (const entry of deltas) entry.view.mark = mark;
+    return mark;
+  }
+
+  /** A packet of a source that is a candidate in the shared view, loud enough to take over in some delta views. */
+  private implicitPacket(record: RoomSource<S, D>, level: number, data: D): void {
+    const mark = this.markViewsWithEntry(record);
     for (const view of this.takeovers.reachedBy(level)) {
       if (view.mark === mark || !view.hears(record.source)) continue;
       // Implicit there until now: it has the shared view's level and stamp, this packet's included.
@@ -599,10 +602,7 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<Source
     }
     if (unheard.length === 0) {
       this.aligned = [...this.aligned, listener];
-      for (let output = 0; output < this.config.outputs; output++) {
-        const record = this.outputs.at(output);
-        if (record !== null) listener.emit({ type: 'output-pin', output, source: record.source });
-      }
+      announce(listener, this.outputs, 'output-pin');
       return;
     }
     // Its view is the shared view without the sources it does not hear: built silently, then announced.
@@ -614,10 +614,7 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<Source
         if (entry !== undefined) delta.remove(entry);
       }
       delta.silent = false;
-      for (let output = 0; output < this.config.outputs; output++) {
-        const entry = delta.outputs.at(output);
-        if (entry !== null) listener.emit({ type: 'output-pin', output, source: entry.source });
-      }
+      announce(listener, delta.outputs, 'output-pin');
       return;
     }
     const view = this.fork(listener, true);
@@ -628,10 +625,7 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<Source
       if (entry !== undefined) view.remove(entry);
     }
     view.silent = false;
-    for (let output = 0; output < this.config.outputs; output++) {
-      const entry = view.outputs.at(output);
-      if (entry !== null) listener.emit({ type: 'output-pin', output, source: entry.source });
-    }
+    announce(listener, view.outputs, 'output-pin');
   }
 
   private followNow(listener: RoomListener<S, D>, followed: ReadonlySet<S>, time: number): void {
@@ -723,5 +717,17 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<Source
    */
   detached(record: RoomSource<S, D>): void {
     if (this.orphans.get(record.source) === record) this.orphans.delete(record.source);
+  }
+}
+
+/** Tells `listener` alone, in ascending output order, of each output of `outputs` that is pinned: its pin or unpin. */
+function announce<S, D>(
+  listener: RoomListener<S, D>,
+  outputs: Outputs<S, D, Pinnable<S>>,
+  type: 'output-pin' | 'output-unpin',
+): void {
+  for (let output = 0; output < outputs.count; output++) {
+    const record = outputs.at(output);
+    if (record !== null) listener.emit({ type, output, source: record.source });
   }
 }
