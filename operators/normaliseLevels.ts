@@ -25,6 +25,15 @@ export interface NormaliseLevelsOptions<S = string> {
   readonly minFloor?: number | undefined;
   /** The highest floor, in dBov: -127..0 and >= `minFloor`, default -50. */
   readonly maxFloor?: number | undefined;
+  /**
+   * Onset priority: how many dB higher the first packets of a source rank when it starts to sound (10 dB above its
+   * floor) after a pause of `onsetAfter` ms; >= 0, default 0 (off). `speechMixer` sets 25.
+   */
+  readonly onsetBoost?: number | undefined;
+  /** The pause before an onset, in ms: >= 0, default 200 (longer than the gaps between words). */
+  readonly onsetAfter?: number | undefined;
+  /** How long an onset's boost lasts while the source keeps sounding, in ms: > 0, default 300. */
+  readonly onsetFor?: number | undefined;
   /** A per-source gain offset in dB, added after normalisation (a calibration); read on every packet. */
   readonly gain?: ((source: S) => number) | undefined;
   /** Silence after which a source's state is dropped, in ms: > 0, default 1000 (the mixer's default timeout). */
@@ -40,7 +49,15 @@ export interface NormaliseLevelsOptions<S = string> {
  *
  * @group Operators
  */
-export const NORMALISE_DEFAULTS = { window: 10_000, percentile: 10, minFloor: -80, maxFloor: -50 } as const;
+export const NORMALISE_DEFAULTS = {
+  window: 10_000,
+  percentile: 10,
+  minFloor: -80,
+  maxFloor: -50,
+  onsetBoost: 0,
+  onsetAfter: 200,
+  onsetFor: 300,
+} as const;
 
 /**
  * Makes sources comparable before selection: each packet's level becomes its level above its source's own noise
@@ -52,6 +69,18 @@ export const NORMALISE_DEFAULTS = { window: 10_000, percentile: 10, minFloor: -8
  * background within half a window to a window (5 s to 10 s by default); a source that joins mid-sentence starts with
  * its floor at `maxFloor`, so its speech is not learnt as silence. Adds and removals pass unchanged; a removed source's
  * state is dropped, and so is the state of a source silent for `timeout` ms.
+ *
+ * **Onset priority** (`onsetBoost`, off by default): a packet *sounds* when it is 10 dB or more above its source's
+ * floor; the first packet that sounds after `onsetAfter` ms of packets that did not is an onset, and the source's
+ * packets rank `onsetBoost` dB higher from it for `onsetFor` ms, while it keeps sounding. A new turn then takes an
+ * output at once (with the mixer's threshold at or below the boost) instead of waiting for the current speaker's
+ * next pause. A source's first packets are never an onset, and steady noise never sounds above its own floor.
+ *
+ * ```
+ * source:  q-q-q-S-S-S-S-|  q: -70 (the floor, with minFloor = maxFloor = -70), S: -30; onsetAfter 3, onsetFor 4
+ * normaliseLevels({ minFloor: -70, maxFloor: -70, onsetBoost: 20, onsetAfter: 3, onsetFor: 4 })
+ * output:  s-s-s-B-B-n-n-|  s: -127, B: -127 + 40 + 20 = -67 (the onset at 6, until 10), n: -87
+ * ```
  *
  * ```
  * source:  F-F-F-S-F-|      F: a fan at -45 dBov (its floor), S: speech at -20
@@ -66,7 +95,8 @@ export const NORMALISE_DEFAULTS = { window: 10_000, percentile: 10, minFloor: -8
  * room$.pipe(normaliseLevels({ gain: (source) => (source === 'quiet-mic' ? 6 : 0) }), audioMixer({ outputs: 3 }));
  * ```
  *
- * @param options `window`, `percentile`, `minFloor`, `maxFloor`, `gain`, `timeout`, `scheduler`, `onInvalid`; checked
+ * @param options `window`, `percentile`, `minFloor`, `maxFloor`, `onsetBoost`, `onsetAfter`, `onsetFor`, `gain`,
+ * `timeout`, `scheduler`, `onInvalid`; checked
  * at once, a bad value throws naming the option.
  * @return A function that returns an Observable of the same source events with normalised levels.
  *
@@ -100,6 +130,27 @@ export function normaliserConfig<S>(options: NormaliseLevelsOptions<S>) {
     (v) => inRange(v) && v >= minFloor,
     `dBov in ${minFloor}..0 (at least minFloor)`,
   );
+  const onsetBoost = checkNumber(
+    'onsetBoost',
+    options.onsetBoost,
+    NORMALISE_DEFAULTS.onsetBoost,
+    (v) => v >= 0 && v <= 127,
+    'dB in 0..127',
+  );
+  const onsetAfter = checkNumber(
+    'onsetAfter',
+    options.onsetAfter,
+    NORMALISE_DEFAULTS.onsetAfter,
+    (v) => v >= 0,
+    'a number of ms >= 0',
+  );
+  const onsetFor = checkNumber(
+    'onsetFor',
+    options.onsetFor,
+    NORMALISE_DEFAULTS.onsetFor,
+    (v) => v > 0,
+    'a number of ms > 0',
+  );
   if (options.gain !== undefined && typeof options.gain !== 'function') {
     throw new TypeError(`rx-audio-mixer: option 'gain' must be a function of the source, got ${show(options.gain)}`);
   }
@@ -108,6 +159,9 @@ export function normaliserConfig<S>(options: NormaliseLevelsOptions<S>) {
     percentile,
     minFloor,
     maxFloor,
+    onsetBoost,
+    onsetAfter,
+    onsetFor,
     gainOf: options.gain,
     timeout: checkTimeout(options.timeout),
     onInvalid: checkOnInvalid(options.onInvalid),

@@ -18,14 +18,15 @@ export type SpeechMixerOptions<S = string> = AudioMixerOptions &
  *
  * @group Operators
  */
-export const SPEECH_DEFAULTS = { threshold: 15, minHold: 200 } as const;
+export const SPEECH_DEFAULTS = { threshold: 15, minHold: 200, onsetBoost: 25 } as const;
 
 /**
- * The recommended mixer for rooms of people speaking: {@link normaliseLevels} then {@link audioMixer} with a lower
- * threshold (15 dB) and a minimum hold (200 ms). Normalisation makes a speaker's pauses between words and the other
- * senders' background rank alike, so that a silent sender cannot take the output in a pause; the hold keeps a
- * speaker who just took an output through their first syllables. Every default can be overridden; `audioMixer`
- * keeps the original defaults (30 dB, no hold, raw levels).
+ * The recommended mixer for rooms of people speaking: {@link normaliseLevels} with onset priority (25 dB) then
+ * {@link audioMixer} with a lower threshold (15 dB) and a minimum hold (200 ms). Normalisation makes a speaker's
+ * pauses between words and the other senders' background rank alike, so that a silent sender cannot take the output
+ * in a pause; onset priority lets a new turn take an output at once rather than at the current speaker's next pause;
+ * the hold keeps a speaker who just took an output through their first syllables. Every default can be overridden;
+ * `audioMixer` keeps the original defaults (30 dB, no hold, raw levels).
  *
  * ```
  * source:  A-a-A-x-A-|      A: alice speaking (-25), a: alice between words (-70), x: bob's background (-60)
@@ -41,7 +42,8 @@ export const SPEECH_DEFAULTS = { threshold: 15, minHold: 200 } as const;
  * ```
  *
  * @param options `audioMixer`'s (`outputs` required; `threshold` default 15, `minHold` default 200) and
- * `normaliseLevels`' (`window`, `percentile`, `minFloor`, `maxFloor`, `gain`); `timeout`, `scheduler` and
+ * `normaliseLevels`' (`window`, `percentile`, `minFloor`, `maxFloor`, `onsetBoost` default 25, `onsetAfter`,
+ * `onsetFor`, `gain`); `timeout`, `scheduler` and
  * `onInvalid` serve both.
  * @return A function that returns an Observable of output events; their levels are the normalised ones.
  *
@@ -56,6 +58,9 @@ export function speechMixer<S = string, D = Uint8Array>(
     percentile: options.percentile,
     minFloor: options.minFloor,
     maxFloor: options.maxFloor,
+    onsetBoost: options.onsetBoost ?? SPEECH_DEFAULTS.onsetBoost,
+    onsetAfter: options.onsetAfter,
+    onsetFor: options.onsetFor,
     gain: options.gain,
     timeout: options.timeout,
     scheduler: options.scheduler,

@@ -172,6 +172,38 @@ export interface MixerQuality {
   switchesPerMinute: number;
   /** ms the noise source held an output while someone spoke. */
   noiseDuringSpeechMs: number;
+  /** The worst onset loss counted from each turn's first packet whose level shows speech ({@link shownOnsets}). */
+  onsetWorstShownMs: number;
+  /** Speech heard, leaving out each turn's packets before the first whose level shows speech. */
+  heardShown: number;
+}
+
+/**
+ * Per turn (in the order of `room.speakers` and their turns), the index of its first packet whose level shows
+ * speech: at least 10 dB above the loudest of the three packets before the turn. A sender whose level rides one
+ * packet late (the GStreamer capture's) starts each turn with a packet that decodes to speech but carries the
+ * background's level: no mixer that reads levels can know it is speech.
+ */
+export function shownOnsets(room: QualityRoom): { speaker: string; first: number; shown: number | undefined }[] {
+  const levels = new Map<string, Map<number, number>>();
+  for (const p of room.packets) {
+    if (p.level === undefined) continue;
+    (levels.get(p.source) ?? levels.set(p.source, new Map()).get(p.source)!).set(p.index, p.level);
+  }
+  const turns: { speaker: string; first: number; shown: number | undefined }[] = [];
+  for (const speaker of room.speakers) {
+    const own = levels.get(speaker.name) ?? new Map<number, number>();
+    for (const [start, end] of speaker.speechMs) {
+      const first = Math.floor(start / PACKET_MS);
+      const before = Math.max(...[1, 2, 3].map((k) => own.get(first - k) ?? -127));
+      let shown: number | undefined;
+      for (let index = first; index < Math.ceil(end / PACKET_MS) && shown === undefined; index++) {
+        if ((own.get(index) ?? -127) >= before + 10) shown = index;
+      }
+      turns.push({ speaker: speaker.name, first, shown });
+    }
+  }
+  return turns;
 }
 
 export function mixerQuality(room: QualityRoom, mixer: string | Mixer, outputs: number): MixerQuality {
@@ -211,15 +243,30 @@ export function mixerQuality(room: QualityRoom, mixer: string | Mixer, outputs: 
   }
   let possible = 0;
   for (const speakers of perFrame.values()) possible += Math.min(speakers, outputs);
-  // Onset loss: per turn, from its first speech packet to the first one forwarded.
+  // Onset loss: per turn, from its first speech packet to the first one forwarded; and from the first one whose
+  // level shows speech.
   const onsets: number[] = [];
+  let onsetWorstShownMs = 0;
+  let shownTotal = 0;
+  let shownHeard = 0;
+  const shown = shownOnsets(room);
+  let turnIndex = 0;
   for (const speaker of room.speakers) {
     const indices = [...(speech.get(speaker.name) ?? [])].sort((a, b) => a - b);
     for (const [start, end] of speaker.speechMs) {
+      const shownAt = shown[turnIndex++]?.shown;
       const turn = indices.filter((i) => i >= Math.floor(start / PACKET_MS) && i < Math.ceil(end / PACKET_MS));
       if (turn.length === 0) continue;
       const first = turn.find((i) => forwarded.get(speaker.name)?.has(i));
       onsets.push(first === undefined ? turn.length * PACKET_MS : (first - turn[0]!) * PACKET_MS);
+      const from = Math.max(turn[0]!, shownAt ?? turn[0]!);
+      const loss = first === undefined ? (turn.at(-1)! + 1 - from) * PACKET_MS : Math.max(0, first - from) * PACKET_MS;
+      onsetWorstShownMs = Math.max(onsetWorstShownMs, loss);
+      for (const i of turn) {
+        if (i < from) continue;
+        shownTotal++;
+        if (forwarded.get(speaker.name)?.has(i)) shownHeard++;
+      }
     }
   }
   onsets.sort((a, b) => a - b);
@@ -237,6 +284,8 @@ export function mixerQuality(room: QualityRoom, mixer: string | Mixer, outputs: 
     flaps,
     switchesPerMinute: (switches * 60_000) / (room.durationMs - room.startMs),
     noiseDuringSpeechMs: noiseMs,
+    onsetWorstShownMs,
+    heardShown: shownTotal === 0 ? 1 : shownHeard / shownTotal,
   };
 }
 
@@ -332,6 +381,16 @@ export function qualityTables(): string {
     }
   }
   lines.push('');
+  for (const room of rooms) {
+    const turns = shownOnsets(room);
+    const late = turns.filter((t) => t.shown !== undefined && t.shown > t.first).length;
+    if (late === 0) continue;
+    const [two, three] = [2, 3].map((outputs) => mixerQuality(room, 'speechMixer', outputs));
+    lines.push(
+      `${room.name}: ${late} of ${turns.length} turns begin with a packet whose level does not show speech yet (not 10 dB above the three packets before the turn). Counted from the first packet whose level shows speech, \`speechMixer\` hears ${pct(two!.heardShown)} of the speech with 2 outputs and ${pct(three!.heardShown)} with 3, and its worst onset loss is ${two!.onsetWorstShownMs} ms and ${three!.onsetWorstShownMs} ms.`,
+      '',
+    );
+  }
   lines.push(
     'Dominant speaker: the share of speech time in which the dominant speaker is someone speaking, and changes per minute against the turns taken; `dominantSpeaker()` as shipped, the same with margins at every scale (as Volfin and Cohen), and a plain design (the loudest over the last second, 6 dB of hysteresis).',
   );
@@ -353,8 +412,45 @@ export function qualityTables(): string {
   return lines.join('\n');
 }
 
+/**
+ * `--sweep`: `speechMixer`'s onset options over a grid, on every room and 1 to 3 outputs, against the targets of
+ * #10: per setting, the lowest share of the best possible with 1 output, and the targets it misses.
+ */
+function sweep(): void {
+  const rooms = qualityRooms();
+  for (const onsetBoost of [15, 20, 25, 30]) {
+    for (const onsetAfter of [100, 200, 300]) {
+      for (const onsetFor of [200, 300, 500]) {
+        const options = { onsetBoost, onsetAfter, onsetFor };
+        const misses: string[] = [];
+        let lowest = 1;
+        for (const room of rooms) {
+          for (const outputs of [1, 2, 3]) {
+            const q = mixerQuality(room, (o) => speechMixer<string, number>({ ...o, ...options }), outputs);
+            const where = `${room.name}, ${outputs}`;
+            if (q.flaps > 0) misses.push(`${where}: ${q.flaps} flaps`);
+            if (outputs === 1) {
+              lowest = Math.min(lowest, q.heard / q.best);
+              if (q.heard / q.best < 0.99) misses.push(`${where}: ${pct(q.heard / q.best)} of the best`);
+              if (q.onsetMedianMs > 20) misses.push(`${where}: median onset ${q.onsetMedianMs} ms`);
+            } else if (q.heardShown < 1 || q.onsetWorstShownMs > 0) {
+              misses.push(`${where}: ${pct(q.heardShown)} heard, worst onset ${q.onsetWorstShownMs} ms`);
+            }
+            if (room.name.endsWith('loud fan') && q.noiseDuringSpeechMs > 0) misses.push(`${where}: the fan held`);
+          }
+        }
+        console.log(
+          `${JSON.stringify(options)}: ${pct(lowest)}; ${misses.length === 0 ? 'all met' : misses.join('; ')}`,
+        );
+      }
+    }
+  }
+}
+
 const isMain = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
-if (isMain) {
+if (isMain && process.argv.includes('--sweep')) {
+  sweep();
+} else if (isMain) {
   const tables = qualityTables();
   console.log(tables);
   const readmeUrl = new URL('../README.md', import.meta.url);

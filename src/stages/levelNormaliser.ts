@@ -2,6 +2,7 @@ import type { Active } from '../data/activityList.js';
 import type { InvalidHandler, SourceEvent, SourcePacket } from '../events/events.js';
 import { KnownSources } from '../rules/joining.js';
 import { LOUDEST, SILENCE } from '../rules/levelNormalisation.js';
+import { onsetBoost, type OnsetRule, type OnsetState } from '../rules/onsetPriority.js';
 import { TimedStage } from '../rules/ordering.js';
 import { reportInvalidEvent, typeOf } from '../events/reports.js';
 
@@ -10,7 +11,7 @@ import { reportInvalidEvent, typeOf } from '../events/reports.js';
  *
  * @group State machines
  */
-export interface LevelNormaliserConfig<S> {
+export interface LevelNormaliserConfig<S> extends Partial<OnsetRule> {
   /** The span of recent levels a source's noise floor is learnt from, in ms. */
   readonly window: number;
   /** The floor is this percentile (0..100) of the levels in the window. */
@@ -33,8 +34,8 @@ const BINS = LOUDEST - SILENCE + 1;
 /** Packets between two recomputations of a floor (and after each half-window turn): with 20 ms packets, twice a second. */
 const RECOMPUTE_EVERY = 25;
 
-/** What the normaliser knows of one source: two half-window histograms of its levels, and its floor. */
-class SourceFloor<S> implements Active {
+/** What the normaliser knows of one source: two half-window histograms of its levels, its floor, its onsets. */
+class SourceFloor<S> implements Active, OnsetState {
   lastActive = 0;
   older: this | null = null;
   newer: this | null = null;
@@ -46,6 +47,9 @@ class SourceFloor<S> implements Active {
   /** Packets learnt from. */
   count = 0;
   floor: number;
+  sounding = false;
+  quietSince = Number.NaN;
+  onsetAt = -Infinity;
 
   constructor(
     readonly source: S,
@@ -69,10 +73,15 @@ class SourceFloor<S> implements Active {
  * without a usable level pass unchanged (the mixer takes them as silence and reports them). A source's state is
  * dropped when it is removed, or after `timeout` ms without a packet.
  *
+ * With `onsetBoost` set, the first packets of a turn after a pause rank `onsetBoost` dB higher for `onsetFor` ms
+ * (onset priority, `rules/onsetPriority.ts`).
+ *
  * @group State machines
  */
 export class LevelNormaliser<S, D> extends TimedStage<SourceEvent<S, D>, S, SourceFloor<S>> {
   private readonly half: number;
+  /** The onset rule, or `null` when it is off (`onsetBoost` 0). */
+  private readonly onset: OnsetRule | null;
 
   constructor(
     private readonly config: LevelNormaliserConfig<S>,
@@ -86,6 +95,9 @@ export class LevelNormaliser<S, D> extends TimedStage<SourceEvent<S, D>, S, Sour
       ),
     );
     this.half = config.window / 2;
+    const boost = config.onsetBoost ?? 0;
+    this.onset =
+      boost === 0 ? null : { onsetBoost: boost, onsetAfter: config.onsetAfter ?? 0, onsetFor: config.onsetFor ?? 0 };
   }
 
   /** The floor learnt for `source`, or `undefined` if it holds none. */
@@ -132,8 +144,10 @@ export class LevelNormaliser<S, D> extends TimedStage<SourceEvent<S, D>, S, Sour
       this.known.touch(state, now);
     }
     this.learn(state, level, now);
-    const gain = this.config.gainOf?.(source) ?? 0;
-    return Math.min(LOUDEST, Math.max(SILENCE, SILENCE + (level - state.floor) + gain));
+    const aboveFloor = level - state.floor;
+    let gain = this.config.gainOf?.(source) ?? 0;
+    if (this.onset !== null) gain += onsetBoost(state, aboveFloor, now, this.onset);
+    return Math.min(LOUDEST, Math.max(SILENCE, SILENCE + aboveFloor + gain));
   }
 
   /** A source's state is dropped when it times out; nothing is emitted. @internal */
