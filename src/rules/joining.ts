@@ -1,5 +1,6 @@
 import type { Active } from '../data/activityList.js';
 import type { InvalidHandler } from '../events/events.js';
+import { IdTable } from '../data/idTable.js';
 import { SourceRecord } from '../data/sourceRecord.js';
 import { reportDuplicate, reportUnknown } from '../events/reports.js';
 import { Timeouts } from './timeouts.js';
@@ -11,7 +12,7 @@ import { Timeouts } from './timeouts.js';
  * `LoudestSelector`, `AudioMixerCore`, the room, the level normaliser and the cascade.
  */
 export class KnownSources<S, R extends Active & { readonly source: S } = SourceRecord<S>> extends Timeouts<R> {
-  private readonly records = new Map<S, R>();
+  private readonly records = new IdTable<S, R>();
 
   constructor(
     timeout: number,
