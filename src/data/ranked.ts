@@ -8,6 +8,6 @@ export interface Ranked {
   heapIndex: number;
   /** Bucket in `CandidateBuckets`, or -1 when not in it. */
   bucket: number;
-  prev: this | null;
-  next: this | null;
+  /** Its slot in `CandidateBuckets`, or -1 when not in it. */
+  candidateSlot: number;
 }

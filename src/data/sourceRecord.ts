@@ -17,8 +17,7 @@ export class SourceRecord<S> implements Active, Ranked, Pinnable<S> {
   pinnedAt = 0;
   heapIndex = -1;
   bucket = -1;
-  prev: this | null = null;
-  next: this | null = null;
+  candidateSlot = -1;
   output = -1;
 
   constructor(readonly source: S) {}
