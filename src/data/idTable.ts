@@ -1,83 +1,50 @@
-/** The first capacity of the table of numeric ids (a power of two). */
+/** The first capacity of a slot index (a power of two). */
 const FIRST_CAPACITY = 16;
 const EMPTY = -1;
+/** What {@link IdTable}'s `find` answers for an id it does not hold, and for an id of the `Map`. */
+const MISSING = -1;
+const OTHER = -2;
+/**
+ * How many ids the `Map` holds before strings move to an index of their own. A `Map` hashes a string once and keeps
+ * the hash in it, so while the table fits in cache it is faster than hashing on every lookup; past this size a
+ * lookup's cache misses cost more than hashing.
+ */
+const INDEX_STRINGS_AT = 16_384;
+/** Fibonacci hashing: the top bits of `key * 2^32 / phi`. */
+const PHI = 0x9e3779b1;
 
 /**
- * The records of a stage by source id, for the packet's lookup: a `Map` for every kind of id, except SSRC-like
- * numbers (whole numbers in 0..2^32-1, what the RTP adapter emits), which go to an open-addressing table of our
- * own. A `Map` keyed by such numbers keeps each key as a heap number and each entry apart from its bucket: at a
- * million sources a lookup costs two or three cache misses. Here the key and the record's slot sit side by side in
- * one typed array, found by a multiplicative hash and linear probing, so a lookup costs one miss; records sit in an
- * array by slot, in the order they joined, which a media server's round of packets mostly follows.
- *
- * Removal shifts the following entries of the probe run back (no tombstones), and the table doubles at half full:
- * every operation is O(1) expected.
+ * An open-addressing index of int32 keys to slots: pairs (key, slot) side by side in one typed array, found by
+ * Fibonacci hashing and linear probing, so that a lookup reads one cache line. Removal shifts the following entries
+ * of the probe run back (no tombstones), and the index doubles at half full: every operation is O(1) expected. Keys
+ * need not be unique (string hashes collide): a lookup walks the run and asks its caller which slot is the one.
  */
-export class IdTable<S, R> {
-  private readonly others = new Map<S, R>();
-  /** Pairs (key as int32, slot), or (?, EMPTY). */
-  private table = new Int32Array(2 * FIRST_CAPACITY).fill(EMPTY);
-  private mask = FIRST_CAPACITY - 1;
-  private shift = 32 - Math.log2(FIRST_CAPACITY);
-  private numbers = 0;
-  private readonly records: (R | undefined)[] = [];
-  private readonly freeSlots: number[] = [];
+class SlotIndex {
+  /** Pairs (key, slot), or (?, EMPTY). */
+  table = new Int32Array(2 * FIRST_CAPACITY).fill(EMPTY);
+  mask = FIRST_CAPACITY - 1;
+  shift = 32 - Math.log2(FIRST_CAPACITY);
+  count = 0;
 
-  get size(): number {
-    return this.numbers + this.others.size;
+  /** Where the probe run of `key` starts. */
+  home(key: number): number {
+    return Math.imul(key, PHI) >>> this.shift;
   }
 
-  get(source: S): R | undefined {
-    if (typeof source !== 'number' || source >>> 0 !== source) return this.others.get(source);
-    const table = this.table;
-    const key = source | 0;
-    for (let at = Math.imul(key, 0x9e3779b1) >>> this.shift; ; at = (at + 1) & this.mask) {
-      const slot = table[2 * at + 1]!;
-      if (slot === EMPTY) return undefined;
-      if (table[2 * at] === key) return this.records[slot];
-    }
+  add(key: number, slot: number): void {
+    if (2 * (this.count + 1) > this.mask + 1) this.grow();
+    this.place(key, slot);
+    this.count++;
   }
 
-  has(source: S): boolean {
-    return this.get(source) !== undefined;
-  }
-
-  /** Adds `source`, which must not be known. */
-  set(source: S, record: R): void {
-    if (typeof source !== 'number' || source >>> 0 !== source) {
-      this.others.set(source, record);
-      return;
-    }
-    if (2 * (this.numbers + 1) > this.mask + 1) this.grow();
-    const slot = this.freeSlots.pop() ?? this.records.length;
-    this.records[slot] = record;
-    this.place(source | 0, slot);
-    this.numbers++;
-  }
-
-  delete(source: S): void {
-    if (typeof source !== 'number' || source >>> 0 !== source) {
-      this.others.delete(source);
-      return;
-    }
+  /** Removes the pair at position `at`. */
+  removeAt(at: number): void {
     const table = this.table;
     const mask = this.mask;
-    const key = source | 0;
-    let at = Math.imul(key, 0x9e3779b1) >>> this.shift;
-    for (; ; at = (at + 1) & mask) {
-      const slot = table[2 * at + 1]!;
-      if (slot === EMPTY) return;
-      if (table[2 * at] === key) {
-        this.records[slot] = undefined;
-        this.freeSlots.push(slot);
-        break;
-      }
-    }
-    // Shift back the entries after it in its probe run that may move into the hole.
     let hole = at;
+    // Shift back the entries after it in its probe run whose home is not cyclically within (hole, next].
     for (let next = (hole + 1) & mask; table[2 * next + 1] !== EMPTY; next = (next + 1) & mask) {
-      const home = Math.imul(table[2 * next]!, 0x9e3779b1) >>> this.shift;
-      // It may move back when its home is not cyclically within (hole, next].
+      const home = this.home(table[2 * next]!);
       if (((next - home) & mask) >= ((next - hole) & mask)) {
         table[2 * hole] = table[2 * next]!;
         table[2 * hole + 1] = table[2 * next + 1]!;
@@ -85,22 +52,19 @@ export class IdTable<S, R> {
       }
     }
     table[2 * hole + 1] = EMPTY;
-    this.numbers--;
+    this.count--;
   }
 
   clear(): void {
-    this.others.clear();
     this.table = new Int32Array(2 * FIRST_CAPACITY).fill(EMPTY);
     this.mask = FIRST_CAPACITY - 1;
     this.shift = 32 - Math.log2(FIRST_CAPACITY);
-    this.numbers = 0;
-    this.records.length = 0;
-    this.freeSlots.length = 0;
+    this.count = 0;
   }
 
   private place(key: number, slot: number): void {
     const table = this.table;
-    let at = Math.imul(key, 0x9e3779b1) >>> this.shift;
+    let at = this.home(key);
     while (table[2 * at + 1] !== EMPTY) at = (at + 1) & this.mask;
     table[2 * at] = key;
     table[2 * at + 1] = slot;
@@ -113,5 +77,151 @@ export class IdTable<S, R> {
     this.mask = capacity - 1;
     this.shift = 32 - Math.log2(capacity);
     for (let at = 0; at < old.length; at += 2) if (old[at + 1] !== EMPTY) this.place(old[at]!, old[at + 1]!);
+  }
+}
+
+/** FNV-1a of a string's UTF-16 code units, as an int32 (what the index stores). */
+function hashOf(text: string): number {
+  let hash = 0x811c9dc5 | 0;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash;
+}
+
+/** Whether `source` is an SSRC-like number: a whole number in 0..2^32-1. */
+function isSsrc(source: unknown): source is number {
+  return typeof source === 'number' && source >>> 0 === source;
+}
+
+/**
+ * The records of a stage by source id, for the packet's lookup. A `Map` keeps each entry apart from its bucket, and
+ * a number key above 2^30 as a heap number of its own: at a million sources a lookup costs two or three cache
+ * misses. Here SSRC-like numbers (what the RTP adapter emits) are found through a {@link SlotIndex} of their own
+ * (the number itself beside the record's slot), so a lookup costs one miss; so are strings once there are more than
+ * 16 384 ids (their FNV-1a hash beside the slot; below that, a `Map`, which keeps each string's hash, is faster).
+ * Records sit in an array by slot, mostly in the order they joined, which a media server's round of packets mostly
+ * follows. Ids of any other kind go to the `Map`.
+ */
+export class IdTable<S, R> {
+  private readonly others = new Map<S, R>();
+  private readonly numbers = new SlotIndex();
+  private readonly strings = new SlotIndex();
+  /** Per slot, its record and its id (for strings, to tell ids whose hashes collide apart). */
+  private readonly records: (R | undefined)[] = [];
+  private readonly ids: (S | undefined)[] = [];
+  private readonly freeSlots: number[] = [];
+  /** Whether strings have their own index (once the `Map` grew past `indexStringsAt`). */
+  private stringsIndexed = false;
+
+  /** @param indexStringsAt how many ids the `Map` holds before strings get their own index. */
+  constructor(private readonly indexStringsAt = INDEX_STRINGS_AT) {}
+
+  get size(): number {
+    return this.numbers.count + this.strings.count + this.others.size;
+  }
+
+  get(source: S): R | undefined {
+    if (isSsrc(source)) return this.byNumber(source);
+    if (typeof source === 'string' && this.stringsIndexed) return this.byString(source);
+    return this.others.get(source);
+  }
+
+  has(source: S): boolean {
+    return this.get(source) !== undefined;
+  }
+
+  /** Adds `source`, which must not be known. */
+  set(source: S, record: R): void {
+    const index = isSsrc(source)
+      ? this.numbers
+      : typeof source === 'string' && this.stringsIndexed
+        ? this.strings
+        : undefined;
+    if (index === undefined) {
+      this.others.set(source, record);
+      if (this.others.size > this.indexStringsAt && !this.stringsIndexed) this.indexStrings();
+      return;
+    }
+    const slot = this.freeSlots.pop() ?? this.records.length;
+    this.records[slot] = record;
+    this.ids[slot] = source;
+    index.add(index === this.numbers ? (source as number) | 0 : hashOf(source as string), slot);
+  }
+
+  delete(source: S): void {
+    const at = this.find(source);
+    if (at === OTHER) {
+      this.others.delete(source);
+      return;
+    }
+    if (at < 0) return;
+    const slot = this.slotAt(source, at);
+    this.records[slot] = undefined;
+    this.ids[slot] = undefined;
+    this.freeSlots.push(slot);
+    (isSsrc(source) ? this.numbers : this.strings).removeAt(at);
+  }
+
+  clear(): void {
+    this.stringsIndexed = false;
+    this.others.clear();
+    this.numbers.clear();
+    this.strings.clear();
+    this.records.length = 0;
+    this.ids.length = 0;
+    this.freeSlots.length = 0;
+  }
+
+  /** Moves the string ids out of the `Map` into their own index. */
+  private indexStrings(): void {
+    this.stringsIndexed = true;
+    for (const [source, record] of this.others) {
+      if (typeof source !== 'string') continue;
+      this.others.delete(source);
+      this.set(source, record);
+    }
+  }
+
+  private byNumber(source: number): R | undefined {
+    const { table, mask } = this.numbers;
+    const key = source | 0;
+    for (let at = this.numbers.home(key); ; at = (at + 1) & mask) {
+      const slot = table[2 * at + 1]!;
+      if (slot === EMPTY) return undefined;
+      if (table[2 * at] === key) return this.records[slot];
+    }
+  }
+
+  private byString(source: string): R | undefined {
+    const { table, mask } = this.strings;
+    const key = hashOf(source);
+    for (let at = this.strings.home(key); ; at = (at + 1) & mask) {
+      const slot = table[2 * at + 1]!;
+      if (slot === EMPTY) return undefined;
+      if (table[2 * at] === key && this.ids[slot] === source) return this.records[slot];
+    }
+  }
+
+  /** Where `source`'s pair is in its index; MISSING when it is not there, OTHER for an id kept in the `Map`. */
+  private find(source: S): number {
+    if (isSsrc(source)) {
+      const { table, mask } = this.numbers;
+      const key = source | 0;
+      for (let at = this.numbers.home(key); ; at = (at + 1) & mask) {
+        if (table[2 * at + 1] === EMPTY) return MISSING;
+        if (table[2 * at] === key) return at;
+      }
+    }
+    if (typeof source !== 'string' || !this.stringsIndexed) return OTHER;
+    const { table, mask } = this.strings;
+    const key = hashOf(source);
+    for (let at = this.strings.home(key); ; at = (at + 1) & mask) {
+      const slot = table[2 * at + 1]!;
+      if (slot === EMPTY) return MISSING;
+      if (table[2 * at] === key && this.ids[slot] === source) return at;
+    }
+  }
+
+  private slotAt(source: S, at: number): number {
+    return (isSsrc(source) ? this.numbers : this.strings).table[2 * at + 1]!;
   }
 }
