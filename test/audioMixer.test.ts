@@ -207,6 +207,21 @@ describe('audioMixer', () => {
       });
     }));
 
+    it('refills with the loudest candidate within a 1 dB bucket of fractional levels, not the latest', marbles((m) => {
+      // b (-30.25) and then c (-30.75) wait in the same 1 dB bucket; a leaves: b, the louder, takes output 0.
+      const inputs = { A: packet('a', -10), B: packet('b', -30.25), C: packet('c', -30.75), r: removed('a') };
+      // prettier-ignore
+      const source = m.hot('A-B-C-r-----|', inputs);
+      const expected = '     (PK)--(UQ)--(W|)';
+      m.expect(source.pipe(audioMixer<string, string>({ outputs: 1, scheduler: m.scheduler }))).toBeObservable(expected, {
+        P: pin(0, 'a'),
+        K: pkt(0, 'a', -10),
+        U: unpin(0, 'a'),
+        Q: pin(0, 'b'),
+        W: unpin(0, 'b'),
+      });
+    }));
+
     it('refills with a displaced source at the level it had', marbles((m) => {
       // a (-45) is displaced by c (-10); when c leaves, a is the loudest candidate again.
       const inputs = { ...values, A: packet('a', -45), C: packet('c', -10), z: removed('c') };

@@ -27,6 +27,8 @@ const level = fc.oneof(
   { weight: 12, arbitrary: fc.integer({ min: -127, max: 0 }) },
   { weight: 3, arbitrary: fc.constantFrom(-127, -100, -60, -30, -20, 0) },
   { weight: 2, arbitrary: fc.integer({ min: -2540, max: 0 }).map((n) => n / 20) },
+  // Quarter-dB levels in a narrow band: several candidates share a 1 dB bucket with different fractional levels.
+  { weight: 2, arbitrary: fc.integer({ min: 0, max: 12 }).map((n) => -30 - n / 4) },
   { weight: 2, arbitrary: fc.constant(undefined) },
   { weight: 1, arbitrary: fc.constantFrom<unknown>(Number.NaN, Infinity, -Infinity, 12, -400, '-20', null) },
 );
