@@ -18,6 +18,7 @@ import {
   makeIds,
   PACKET_MS,
   realistic,
+  shuffledArrival,
   type Id,
   type IdKind,
   type Traffic,
@@ -103,7 +104,7 @@ function nsPerEvent(task: Task, eventsPerIteration: number): { ns: number; mad: 
 interface Measurement {
   /** Traffic through a mixer that knows every source; or a burst of joins, or of leaves, of `sources` sources. */
   readonly kind: 'traffic' | 'burst' | 'leave';
-  readonly workload: 'realistic' | 'adversarial';
+  readonly workload: 'realistic' | 'shuffled' | 'adversarial';
   readonly ids: IdKind;
   readonly sources: number;
   readonly outputs: number;
@@ -140,7 +141,12 @@ async function measureHere(m: Measurement): Promise<{ ns: number; mad: number; s
     await bench.run();
     return nsPerEvent(bench.tasks[0] as Task, m.sources);
   }
-  const traffic = m.workload === 'realistic' ? realistic(m.sources, m.ids) : adversarial(m.sources, m.ids);
+  const traffic =
+    m.workload === 'realistic'
+      ? realistic(m.sources, m.ids)
+      : m.workload === 'shuffled'
+        ? shuffledArrival(realistic(m.sources, m.ids))
+        : adversarial(m.sources, m.ids);
   const bench = new Bench({
     time: quick ? 30 : m.sources >= 100_000 ? 2000 : 500,
     iterations: quick ? 3 : 10,
@@ -173,7 +179,9 @@ function measureApart(m: Measurement): void {
         ? `burst: ${m.sources} leave in 1 ms`
         : m.workload === 'realistic'
           ? 'realistic'
-          : 'adversarial: new random level every packet') + (m.ids === 'ssrc' ? ', SSRC ids' : '');
+          : m.workload === 'shuffled'
+            ? 'realistic, packets in arrival order'
+            : 'adversarial: new random level every packet') + (m.ids === 'ssrc' ? ', SSRC ids' : '');
   // The naive mixer keeps an array: a leave is a search and a splice, O(sources), and a burst of leaves quadratic.
   if (m.implementation === NAIVE && (m.kind === 'leave' || (m.kind === 'traffic' && m.sources > 1000))) {
     rows.push({
@@ -410,6 +418,9 @@ function main(): void {
   for (const sources of sizes) measureAll('traffic', 'realistic', sources, 3);
   // SSRC-like numbers, what the RTP adapter emits, beside the strings.
   for (const sources of sizes.filter((n) => n !== 100_000)) measureAll('traffic', 'realistic', sources, 3, 'ssrc');
+  // The same traffic with its packets in a fixed random order, as a network delivers them, not in join order.
+  for (const sources of sizes.filter((n) => n === 1000 || n === 1_000_000))
+    measureAll('traffic', 'shuffled', sources, 3, 'ssrc');
   for (const outputs of outputSweep.filter((o) => o !== 3)) measureAll('traffic', 'realistic', 1000, outputs);
   measureAll('traffic', 'adversarial', 1000, 3);
   for (const ids of ['string', 'ssrc'] as const) {

@@ -23,6 +23,8 @@ export interface Traffic {
   readonly rounds: number;
   /** Joins and leaves, by round: sent before that round's packets. */
   readonly membership: Map<number, SourceEvent<Id>[]>;
+  /** The order in which the sources' packets arrive in a round (indices); join order when absent. */
+  readonly arrival?: Int32Array;
 }
 
 /** `sources` distinct ids: `source-<i>`, or random 32-bit SSRCs. */
@@ -95,14 +97,32 @@ export function adversarial(sources: number, kind: IdKind = 'string'): Traffic {
   return { ...t, membership: new Map() };
 }
 
+/**
+ * `traffic` with its packets arriving in a fixed random order, not the order the sources joined in: a media server
+ * receives packets in the order the network delivers them. In join order every packet's record lies next to the one
+ * before it in memory; in arrival order each is somewhere else in a heap of hundreds of MB.
+ */
+export function shuffledArrival(traffic: Traffic): Traffic {
+  const arrival = Int32Array.from({ length: traffic.sources }, (_, i) => i);
+  const next = random(traffic.sources + 11);
+  for (let i = arrival.length - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    const swap = arrival[i]!;
+    arrival[i] = arrival[j]!;
+    arrival[j] = swap;
+  }
+  return { ...traffic, arrival };
+}
+
 /** Feeds round `round` of `traffic` to `next`. Returns the number of packets sent. */
 export function feedRound(traffic: Traffic, round: number, next: (event: SourceEvent<Id>) => void): number {
   const r = round % traffic.rounds;
   for (const event of traffic.membership.get(r) ?? []) next(event);
-  const { levels, packets, sources } = traffic;
+  const { levels, packets, sources, arrival } = traffic;
   const row = r * sources;
   let sent = 0;
-  for (let i = 0; i < sources; i++) {
+  for (let k = 0; k < sources; k++) {
+    const i = arrival === undefined ? k : (arrival[k] as number);
     const code = levels[row + i] as number;
     if (code === SILENT) continue;
     const packet = packets[i] as Traffic['packets'][number];
