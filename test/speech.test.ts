@@ -138,6 +138,7 @@ describe('speechMixer', () => {
       W: unpin(0, 'bob'),
     });
   }));
+
   it('gives a new turn onset priority (25 dB by default): it takes the output from a speaker still talking', marbles((m) => {
     // prettier-ignore
     const source = m.hot('a-b-a-b-a-c-------|', { a: lvl('alice', -20), b: lvl('bob', -70), c: lvl('bob', -35) });
