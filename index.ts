@@ -26,6 +26,7 @@ export { LoudestSelector, type LoudestSelectorConfig } from './src/stages/loudes
 export { OutputPinner, type OutputPinnerConfig } from './src/stages/outputPinner.js';
 export { RoomMixerCore, type RoomListener, type Hearing } from './src/stages/room/roomMixerCore.js';
 export { LevelNormaliser, type LevelNormaliserConfig } from './src/stages/levelNormaliser.js';
+export type { OnsetRule } from './src/rules/onsetPriority.js';
 export {
   DominantSpeakerDetector,
   type DominantSpeakerConfig,

@@ -100,11 +100,21 @@ function nsPerEvent(task: Task, eventsPerIteration: number): { ns: number; mad: 
   return { ns, mad: (100 * result.latency.mad) / result.latency.p50, samples: result.latency.samplesCount };
 }
 
+/** The traffic of each workload, and its name in the table. */
+const WORKLOADS = {
+  realistic: { label: 'realistic', make: realistic },
+  shuffled: {
+    label: 'realistic, packets in arrival order',
+    make: (sources: number, ids: IdKind) => shuffledArrival(realistic(sources, ids)),
+  },
+  adversarial: { label: 'adversarial: new random level every packet', make: adversarial },
+} as const;
+
 /** One measurement, made in a child process of its own (see {@link measureApart}). */
 interface Measurement {
   /** Traffic through a mixer that knows every source; or a burst of joins, or of leaves, of `sources` sources. */
   readonly kind: 'traffic' | 'burst' | 'leave';
-  readonly workload: 'realistic' | 'shuffled' | 'adversarial';
+  readonly workload: keyof typeof WORKLOADS;
   readonly ids: IdKind;
   readonly sources: number;
   readonly outputs: number;
@@ -141,12 +151,7 @@ async function measureHere(m: Measurement): Promise<{ ns: number; mad: number; s
     await bench.run();
     return nsPerEvent(bench.tasks[0] as Task, m.sources);
   }
-  const traffic =
-    m.workload === 'realistic'
-      ? realistic(m.sources, m.ids)
-      : m.workload === 'shuffled'
-        ? shuffledArrival(realistic(m.sources, m.ids))
-        : adversarial(m.sources, m.ids);
+  const traffic = WORKLOADS[m.workload].make(m.sources, m.ids);
   const bench = new Bench({
     time: quick ? 30 : m.sources >= 100_000 ? 2000 : 500,
     iterations: quick ? 3 : 10,
@@ -177,11 +182,7 @@ function measureApart(m: Measurement): void {
       ? `burst: ${m.sources} join in 1 ms`
       : m.kind === 'leave'
         ? `burst: ${m.sources} leave in 1 ms`
-        : m.workload === 'realistic'
-          ? 'realistic'
-          : m.workload === 'shuffled'
-            ? 'realistic, packets in arrival order'
-            : 'adversarial: new random level every packet') + (m.ids === 'ssrc' ? ', SSRC ids' : '');
+        : WORKLOADS[m.workload].label) + (m.ids === 'ssrc' ? ', SSRC ids' : '');
   // The naive mixer keeps an array: a leave is a search and a splice, O(sources), and a burst of leaves quadratic.
   if (m.implementation === NAIVE && (m.kind === 'leave' || (m.kind === 'traffic' && m.sources > 1000))) {
     rows.push({

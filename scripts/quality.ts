@@ -178,29 +178,37 @@ export interface MixerQuality {
   heardShown: number;
 }
 
+/** A turn of speech: its speaker, its packets (indices `first` to `end`, exclusive), and {@link shownOnsets}' `shown`. */
+interface Turn {
+  speaker: string;
+  first: number;
+  end: number;
+  shown: number | undefined;
+}
+
 /**
- * Per turn (in the order of `room.speakers` and their turns), the index of its first packet whose level shows
- * speech: at least 10 dB above the loudest of the three packets before the turn. A sender whose level rides one
+ * Every turn, with the index of its first packet whose level shows speech: at least 10 dB above the loudest of the three packets before the turn. A sender whose level rides one
  * packet late (the GStreamer capture's) starts each turn with a packet that decodes to speech but carries the
  * background's level: no mixer that reads levels can know it is speech.
  */
-export function shownOnsets(room: QualityRoom): { speaker: string; first: number; shown: number | undefined }[] {
+export function shownOnsets(room: QualityRoom): Turn[] {
   const levels = new Map<string, Map<number, number>>();
   for (const p of room.packets) {
     if (p.level === undefined) continue;
     (levels.get(p.source) ?? levels.set(p.source, new Map()).get(p.source)!).set(p.index, p.level);
   }
-  const turns: { speaker: string; first: number; shown: number | undefined }[] = [];
+  const turns: Turn[] = [];
   for (const speaker of room.speakers) {
     const own = levels.get(speaker.name) ?? new Map<number, number>();
-    for (const [start, end] of speaker.speechMs) {
-      const first = Math.floor(start / PACKET_MS);
+    for (const [startMs, endMs] of speaker.speechMs) {
+      const first = Math.floor(startMs / PACKET_MS);
+      const end = Math.ceil(endMs / PACKET_MS);
       const before = Math.max(...[1, 2, 3].map((k) => own.get(first - k) ?? -127));
       let shown: number | undefined;
-      for (let index = first; index < Math.ceil(end / PACKET_MS) && shown === undefined; index++) {
+      for (let index = first; index < end && shown === undefined; index++) {
         if ((own.get(index) ?? -127) >= before + 10) shown = index;
       }
-      turns.push({ speaker: speaker.name, first, shown });
+      turns.push({ speaker: speaker.name, first, end, shown });
     }
   }
   return turns;
@@ -249,24 +257,20 @@ export function mixerQuality(room: QualityRoom, mixer: string | Mixer, outputs: 
   let onsetWorstShownMs = 0;
   let shownTotal = 0;
   let shownHeard = 0;
-  const shown = shownOnsets(room);
-  let turnIndex = 0;
-  for (const speaker of room.speakers) {
-    const indices = [...(speech.get(speaker.name) ?? [])].sort((a, b) => a - b);
-    for (const [start, end] of speaker.speechMs) {
-      const shownAt = shown[turnIndex++]?.shown;
-      const turn = indices.filter((i) => i >= Math.floor(start / PACKET_MS) && i < Math.ceil(end / PACKET_MS));
-      if (turn.length === 0) continue;
-      const first = turn.find((i) => forwarded.get(speaker.name)?.has(i));
-      onsets.push(first === undefined ? turn.length * PACKET_MS : (first - turn[0]!) * PACKET_MS);
-      const from = Math.max(turn[0]!, shownAt ?? turn[0]!);
-      const loss = first === undefined ? (turn.at(-1)! + 1 - from) * PACKET_MS : Math.max(0, first - from) * PACKET_MS;
-      onsetWorstShownMs = Math.max(onsetWorstShownMs, loss);
-      for (const i of turn) {
-        if (i < from) continue;
-        shownTotal++;
-        if (forwarded.get(speaker.name)?.has(i)) shownHeard++;
-      }
+  const bySpeaker = new Map([...speech].map(([name, indices]) => [name, [...indices].sort((a, b) => a - b)]));
+  for (const { speaker, first: start, end, shown } of shownOnsets(room)) {
+    const heardHere = forwarded.get(speaker);
+    const turn = (bySpeaker.get(speaker) ?? []).filter((i) => i >= start && i < end);
+    if (turn.length === 0) continue;
+    const first = turn.find((i) => heardHere?.has(i));
+    onsets.push(first === undefined ? turn.length * PACKET_MS : (first - turn[0]!) * PACKET_MS);
+    const from = Math.max(turn[0]!, shown ?? turn[0]!);
+    const loss = first === undefined ? (turn.at(-1)! + 1 - from) * PACKET_MS : Math.max(0, first - from) * PACKET_MS;
+    onsetWorstShownMs = Math.max(onsetWorstShownMs, loss);
+    for (const i of turn) {
+      if (i < from) continue;
+      shownTotal++;
+      if (heardHere?.has(i)) shownHeard++;
     }
   }
   onsets.sort((a, b) => a - b);

@@ -320,9 +320,7 @@ describe('normaliseLevels, properties', () => {
               maxFloor: floor,
               gainOf: undefined,
               timeout: 10_000,
-              onsetBoost: boost,
-              onsetAfter: after,
-              onsetFor: span,
+              onset: { onsetBoost: boost, onsetAfter: after, onsetFor: span },
             },
             (e) => {
               if (e.type === 'source-pkt') out.push(e.level as number);

@@ -2,6 +2,14 @@ import { SILENCE } from '../rules/levelNormalisation.js';
 import type { Ranked } from './ranked.js';
 
 const BUCKETS = -SILENCE + 1;
+
+/**
+ * The bucket of `entry`: floor(level) + 127. A candidate's level does not change while it is ranked (a packet takes
+ * it out first), so its bucket need not be kept.
+ */
+function bucketOf(entry: Ranked): number {
+  return Math.floor(entry.level) - SILENCE;
+}
 const NONE = -1;
 
 /** How a selection ranks its candidates: {@link CandidateBuckets}, or a view that adds another's candidates to its own. */
@@ -39,9 +47,8 @@ export class CandidateBuckets<E extends Ranked> implements CandidateRanking<E> {
 
   /** Adds `entry` at the tail of its bucket: its stamp must be the newest. */
   add(entry: E): void {
-    const bucket = Math.floor(entry.level) - SILENCE;
+    const bucket = bucketOf(entry);
     const slot = this.take(entry);
-    entry.bucket = bucket;
     const tail = this.tails[bucket]!;
     const links = this.links;
     links[2 * slot] = tail;
@@ -54,7 +61,7 @@ export class CandidateBuckets<E extends Ranked> implements CandidateRanking<E> {
 
   /** Adds `entry` in its place by stamp, whatever its stamp: O(members of its bucket with a later stamp). */
   insert(entry: E): void {
-    const bucket = Math.floor(entry.level) - SILENCE;
+    const bucket = bucketOf(entry);
     let after = this.tails[bucket]!;
     if (after === NONE || this.members[after]!.stamp < entry.stamp) {
       this.add(entry);
@@ -70,7 +77,6 @@ export class CandidateBuckets<E extends Ranked> implements CandidateRanking<E> {
       before = after;
     }
     const slot = this.take(entry);
-    entry.bucket = bucket;
     links[2 * slot] = after;
     links[2 * slot + 1] = before;
     links[2 * before] = slot;
@@ -79,8 +85,9 @@ export class CandidateBuckets<E extends Ranked> implements CandidateRanking<E> {
     this.count += 1;
   }
 
+  /** Takes `entry` out; its level must be the one it was added with. */
   remove(entry: E): void {
-    const bucket = entry.bucket;
+    const bucket = bucketOf(entry);
     const slot = entry.candidateSlot;
     const links = this.links;
     const prev = links[2 * slot]!;
@@ -89,7 +96,6 @@ export class CandidateBuckets<E extends Ranked> implements CandidateRanking<E> {
     if (next === NONE) this.tails[bucket] = prev;
     else links[2 * next] = prev;
     if (!Number.isInteger(entry.level)) this.fractional[bucket]! -= 1;
-    entry.bucket = -1;
     entry.candidateSlot = -1;
     this.members[slot] = undefined;
     this.free[this.freeCount++] = slot;

@@ -1,9 +1,8 @@
 /** The first capacity of a slot index (a power of two). */
 const FIRST_CAPACITY = 16;
 const EMPTY = -1;
-/** What {@link IdTable}'s `find` answers for an id it does not hold, and for an id of the `Map`. */
+/** Where a probe found no pair for its id. */
 const MISSING = -1;
-const OTHER = -2;
 /**
  * How many ids the `Map` holds before strings move to an index of their own. A `Map` hashes a string once and keeps
  * the hash in it, so while the table fits in cache it is faster than hashing on every lookup; past this size a
@@ -105,9 +104,10 @@ export class IdTable<S, R> {
   private readonly others = new Map<S, R>();
   private readonly numbers = new SlotIndex();
   private readonly strings = new SlotIndex();
-  /** Per slot, its record and its id (for strings, to tell ids whose hashes collide apart). */
+  /** Per slot, its record. */
   private readonly records: (R | undefined)[] = [];
-  private readonly ids: (S | undefined)[] = [];
+  /** Per slot of a string id, the id: tells ids whose hashes collide apart (a number is its own key). */
+  private readonly stringIds: (string | undefined)[] = [];
   private readonly freeSlots: number[] = [];
   /** Whether strings have their own index (once the `Map` grew past `indexStringsAt`). */
   private stringsIndexed = false;
@@ -120,9 +120,10 @@ export class IdTable<S, R> {
   }
 
   get(source: S): R | undefined {
-    if (isSsrc(source)) return this.byNumber(source);
-    if (typeof source === 'string' && this.stringsIndexed) return this.byString(source);
-    return this.others.get(source);
+    const index = this.indexOf(source);
+    if (index === null) return this.others.get(source);
+    const at = index === this.numbers ? this.numberAt(source as number) : this.stringAt(source as string);
+    return at === MISSING ? undefined : this.records[index.table[2 * at + 1]!];
   }
 
   has(source: S): boolean {
@@ -131,34 +132,35 @@ export class IdTable<S, R> {
 
   /** Adds `source`, which must not be known. */
   set(source: S, record: R): void {
-    const index = isSsrc(source)
-      ? this.numbers
-      : typeof source === 'string' && this.stringsIndexed
-        ? this.strings
-        : undefined;
-    if (index === undefined) {
+    const index = this.indexOf(source);
+    if (index === null) {
       this.others.set(source, record);
       if (this.others.size > this.indexStringsAt && !this.stringsIndexed) this.indexStrings();
       return;
     }
     const slot = this.freeSlots.pop() ?? this.records.length;
     this.records[slot] = record;
-    this.ids[slot] = source;
-    index.add(index === this.numbers ? (source as number) | 0 : hashOf(source as string), slot);
+    if (index === this.numbers) {
+      index.add((source as number) | 0, slot);
+    } else {
+      this.stringIds[slot] = source as string;
+      index.add(hashOf(source as string), slot);
+    }
   }
 
   delete(source: S): void {
-    const at = this.find(source);
-    if (at === OTHER) {
+    const index = this.indexOf(source);
+    if (index === null) {
       this.others.delete(source);
       return;
     }
-    if (at < 0) return;
-    const slot = this.slotAt(source, at);
+    const at = index === this.numbers ? this.numberAt(source as number) : this.stringAt(source as string);
+    if (at === MISSING) return;
+    const slot = index.table[2 * at + 1]!;
     this.records[slot] = undefined;
-    this.ids[slot] = undefined;
+    this.stringIds[slot] = undefined;
     this.freeSlots.push(slot);
-    (isSsrc(source) ? this.numbers : this.strings).removeAt(at);
+    index.removeAt(at);
   }
 
   clear(): void {
@@ -167,8 +169,14 @@ export class IdTable<S, R> {
     this.numbers.clear();
     this.strings.clear();
     this.records.length = 0;
-    this.ids.length = 0;
+    this.stringIds.length = 0;
     this.freeSlots.length = 0;
+  }
+
+  /** The index `source` belongs in, or `null` for the `Map`. */
+  private indexOf(source: S): SlotIndex | null {
+    if (isSsrc(source)) return this.numbers;
+    return typeof source === 'string' && this.stringsIndexed ? this.strings : null;
   }
 
   /** Moves the string ids out of the `Map` into their own index. */
@@ -181,47 +189,24 @@ export class IdTable<S, R> {
     }
   }
 
-  private byNumber(source: number): R | undefined {
+  /** Where `source`'s pair is in the index of numbers, or MISSING. */
+  private numberAt(source: number): number {
     const { table, mask } = this.numbers;
     const key = source | 0;
     for (let at = this.numbers.home(key); ; at = (at + 1) & mask) {
-      const slot = table[2 * at + 1]!;
-      if (slot === EMPTY) return undefined;
-      if (table[2 * at] === key) return this.records[slot];
+      if (table[2 * at + 1] === EMPTY) return MISSING;
+      if (table[2 * at] === key) return at;
     }
   }
 
-  private byString(source: string): R | undefined {
-    const { table, mask } = this.strings;
-    const key = hashOf(source);
-    for (let at = this.strings.home(key); ; at = (at + 1) & mask) {
-      const slot = table[2 * at + 1]!;
-      if (slot === EMPTY) return undefined;
-      if (table[2 * at] === key && this.ids[slot] === source) return this.records[slot];
-    }
-  }
-
-  /** Where `source`'s pair is in its index; MISSING when it is not there, OTHER for an id kept in the `Map`. */
-  private find(source: S): number {
-    if (isSsrc(source)) {
-      const { table, mask } = this.numbers;
-      const key = source | 0;
-      for (let at = this.numbers.home(key); ; at = (at + 1) & mask) {
-        if (table[2 * at + 1] === EMPTY) return MISSING;
-        if (table[2 * at] === key) return at;
-      }
-    }
-    if (typeof source !== 'string' || !this.stringsIndexed) return OTHER;
+  /** Where `source`'s pair is in the index of strings, or MISSING. */
+  private stringAt(source: string): number {
     const { table, mask } = this.strings;
     const key = hashOf(source);
     for (let at = this.strings.home(key); ; at = (at + 1) & mask) {
       const slot = table[2 * at + 1]!;
       if (slot === EMPTY) return MISSING;
-      if (table[2 * at] === key && this.ids[slot] === source) return at;
+      if (table[2 * at] === key && this.stringIds[slot] === source) return at;
     }
-  }
-
-  private slotAt(source: S, at: number): number {
-    return (isSsrc(source) ? this.numbers : this.strings).table[2 * at + 1]!;
   }
 }

@@ -6,8 +6,6 @@ export interface Ranked {
   pinnedAt: number;
   /** Position in `QuietestHeap`, or -1 when not in it. */
   heapIndex: number;
-  /** Bucket in `CandidateBuckets`, or -1 when not in it. */
-  bucket: number;
-  /** Its slot in `CandidateBuckets`, or -1 when not in it. */
+  /** Its slot in `CandidateBuckets`, or -1 when it is not a candidate there. */
   candidateSlot: number;
 }

@@ -16,7 +16,6 @@ export class SourceRecord<S> implements Active, Ranked, Pinnable<S> {
   stamp = 0;
   pinnedAt = 0;
   heapIndex = -1;
-  bucket = -1;
   candidateSlot = -1;
   output = -1;
 

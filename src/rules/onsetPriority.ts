@@ -17,7 +17,12 @@
 /** How far above its floor a packet must be to sound, in dB. */
 export const ONSET_GATE = 10;
 
-/** The onset rule's options, already checked. */
+/**
+ * The onset rule's options, already checked: what `normaliseLevels` gives {@link LevelNormaliser} for its
+ * `onsetBoost`, `onsetAfter` and `onsetFor` options.
+ *
+ * @group State machines
+ */
 export interface OnsetRule {
   /** The boost, in dB; 0 turns the rule off. */
   readonly onsetBoost: number;

@@ -11,7 +11,7 @@ import { reportInvalidEvent, typeOf } from '../events/reports.js';
  *
  * @group State machines
  */
-export interface LevelNormaliserConfig<S> extends Partial<OnsetRule> {
+export interface LevelNormaliserConfig<S> {
   /** The span of recent levels a source's noise floor is learnt from, in ms. */
   readonly window: number;
   /** The floor is this percentile (0..100) of the levels in the window. */
@@ -23,6 +23,8 @@ export interface LevelNormaliserConfig<S> extends Partial<OnsetRule> {
    * 97 dB above silence, far above a sender whose pauses measure -65.
    */
   readonly minFloor: number;
+  /** Onset priority (`rules/onsetPriority.ts`), or `null` (the default) for none. */
+  readonly onset?: OnsetRule | null | undefined;
   /** A source's gain offset in dB, added after normalisation. */
   readonly gainOf: ((source: S) => number) | undefined;
   /** Silence after which a source's state is dropped, in ms. */
@@ -73,14 +75,13 @@ class SourceFloor<S> implements Active, OnsetState {
  * without a usable level pass unchanged (the mixer takes them as silence and reports them). A source's state is
  * dropped when it is removed, or after `timeout` ms without a packet.
  *
- * With `onsetBoost` set, the first packets of a turn after a pause rank `onsetBoost` dB higher for `onsetFor` ms
+ * With an `onset` rule, the first packets of a turn after a pause rank `onsetBoost` dB higher for `onsetFor` ms
  * (onset priority, `rules/onsetPriority.ts`).
  *
  * @group State machines
  */
 export class LevelNormaliser<S, D> extends TimedStage<SourceEvent<S, D>, S, SourceFloor<S>> {
   private readonly half: number;
-  /** The onset rule, or `null` when it is off (`onsetBoost` 0). */
   private readonly onset: OnsetRule | null;
 
   constructor(
@@ -95,9 +96,7 @@ export class LevelNormaliser<S, D> extends TimedStage<SourceEvent<S, D>, S, Sour
       ),
     );
     this.half = config.window / 2;
-    const boost = config.onsetBoost ?? 0;
-    this.onset =
-      boost === 0 ? null : { onsetBoost: boost, onsetAfter: config.onsetAfter ?? 0, onsetFor: config.onsetFor ?? 0 };
+    this.onset = config.onset ?? null;
   }
 
   /** The floor learnt for `source`, or `undefined` if it holds none. */

@@ -562,7 +562,7 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<Source
     const candidates: ViewEntry<S, D>[] = [];
     for (const record of this.known.byActivity()) {
       const pinned = record.heapIndex >= 0;
-      if (!pinned && record.bucket < 0) continue; // the source being pinned right now
+      if (!pinned && record.candidateSlot < 0) continue; // the source being pinned right now
       if (!(listener.hears(record.source) || (keepUnheardPinned && pinned))) continue;
       const entry = view.adopt(record);
       if (pinned) {
