@@ -120,10 +120,14 @@ export class IdTable<S, R> {
   }
 
   get(source: S): R | undefined {
-    const index = this.indexOf(source);
-    if (index === null) return this.others.get(source);
-    const at = index === this.numbers ? this.numberAt(source as number) : this.stringAt(source as string);
-    return at === MISSING ? undefined : this.records[index.table[2 * at + 1]!];
+    // The packet's lookup: each kind written out, with no index chosen at run time.
+    if (isSsrc(source)) {
+      const at = this.numberAt(source);
+      return at === MISSING ? undefined : this.records[this.numbers.table[2 * at + 1]!];
+    }
+    if (typeof source !== 'string' || !this.stringsIndexed) return this.others.get(source);
+    const at = this.stringAt(source);
+    return at === MISSING ? undefined : this.records[this.strings.table[2 * at + 1]!];
   }
 
   has(source: S): boolean {
