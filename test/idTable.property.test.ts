@@ -22,31 +22,37 @@ const op = fc.oneof(
 );
 
 describe('IdTable', () => {
-  it('answers as a Map does, through adds, removals, growth and clears', () => {
+  it('answers as a Map of ids to slots does, through adds, removals, growth and clears; slots stay distinct', () => {
     fc.assert(
       fc.property(
         fc.array(fc.tuple(op, ids), { maxLength: 400 }),
         fc.constantFrom(0, 3, 16_384),
         (ops, indexStringsAt) => {
           // Strings move from the Map to their own index past `indexStringsAt` ids in the Map.
-          const table = new IdTable<Id, { id: Id }>(indexStringsAt);
-          const model = new Map<Id, { id: Id }>();
+          const table = new IdTable<Id>(indexStringsAt);
+          const model = new Map<Id, number>();
           for (const [op, id] of ops) {
             if (op === 'set' && !model.has(id)) {
-              const record = { id };
-              table.set(id, record);
-              model.set(id, record);
+              const slot = table.add(id);
+              expect([...model.values()]).not.toContain(slot);
+              model.set(id, slot);
             } else if (op === 'delete') {
-              table.delete(id);
+              expect(table.delete(id)).toBe(model.get(id) ?? -1);
               model.delete(id);
             } else if (op === 'clear') {
               table.clear();
               model.clear();
             }
-            expect(table.get(id)).toBe(model.get(id));
+            expect(table.slotOf(id)).toBe(model.get(id) ?? -1);
             expect(table.size).toBe(model.size);
           }
-          for (const [id, record] of model) expect(table.get(id)).toBe(record);
+          for (const [id, slot] of model) {
+            expect(table.slotOf(id)).toBe(slot);
+            // SameValueZero, as the Map keys: -0 is the id 0, NaN is NaN.
+            const known = table.idAt(slot);
+            expect(known === id || (Number.isNaN(known) && Number.isNaN(id))).toBe(true);
+            expect(slot).toBeLessThan(table.slots);
+          }
         },
       ),
       { numRuns: 500 },

@@ -92,22 +92,22 @@ function isSsrc(source: unknown): source is number {
 }
 
 /**
- * The records of a stage by source id, for the packet's lookup. A `Map` keeps each entry apart from its bucket, and
- * a number key above 2^30 as a heap number of its own: at a million sources a lookup costs two or three cache
- * misses. Here SSRC-like numbers (what the RTP adapter emits) are found through a {@link SlotIndex} of their own
- * (the number itself beside the record's slot), so a lookup costs one miss; so are strings once there are more than
- * 16 384 ids (their FNV-1a hash beside the slot; below that, a `Map`, which keeps each string's hash, is faster).
- * Records sit in an array by slot, mostly in the order they joined, which a media server's round of packets mostly
- * follows. Ids of any other kind go to the `Map`.
+ * Source ids to slots: every id known gets a slot, a small integer that stays its own until the id is deleted, so
+ * that what a stage keeps of a source can sit in arrays by slot (typed arrays, for the mixer's core) instead of in an
+ * object per source. Freed slots are given again, the last freed first, so the slots stay dense.
+ *
+ * The packet's lookup: a `Map` keeps each entry apart from its bucket, and a number key above 2^30 as a heap number
+ * of its own, so at a million sources a lookup costs two or three cache misses. Here SSRC-like numbers (what the RTP
+ * adapter emits) are found through a {@link SlotIndex} of their own (the number itself beside its slot), so a lookup
+ * costs one miss; so are strings once there are more than 16 384 ids (their FNV-1a hash beside the slot; below that,
+ * a `Map`, which keeps each string's hash, is faster). Ids of any other kind go to the `Map`.
  */
-export class IdTable<S, R> {
-  private readonly others = new Map<S, R>();
+export class IdTable<S> {
+  private readonly others = new Map<S, number>();
   private readonly numbers = new SlotIndex();
   private readonly strings = new SlotIndex();
-  /** Per slot, its record. */
-  private readonly records: (R | undefined)[] = [];
-  /** Per slot of a string id, the id: tells ids whose hashes collide apart (a number is its own key). */
-  private readonly stringIds: (string | undefined)[] = [];
+  /** Per slot, its id (`undefined` while free). */
+  private readonly ids: (S | undefined)[] = [];
   private readonly freeSlots: number[] = [];
   /** Whether strings have their own index (once the `Map` grew past `indexStringsAt`). */
   private stringsIndexed = false;
@@ -116,55 +116,57 @@ export class IdTable<S, R> {
   constructor(private readonly indexStringsAt = INDEX_STRINGS_AT) {}
 
   get size(): number {
-    return this.numbers.count + this.strings.count + this.others.size;
+    return this.ids.length - this.freeSlots.length;
   }
 
-  get(source: S): R | undefined {
+  /** One more than the highest slot given: arrays by slot need this length. */
+  get slots(): number {
+    return this.ids.length;
+  }
+
+  /** The slot of `source`, or -1 when it is not known. */
+  slotOf(source: S): number {
     // The packet's lookup: each kind written out, with no index chosen at run time.
     if (isSsrc(source)) {
       const at = this.numberAt(source);
-      return at === MISSING ? undefined : this.records[this.numbers.table[2 * at + 1]!];
+      return at === MISSING ? MISSING : this.numbers.table[2 * at + 1]!;
     }
-    if (typeof source !== 'string' || !this.stringsIndexed) return this.others.get(source);
+    if (typeof source !== 'string' || !this.stringsIndexed) return this.others.get(source) ?? MISSING;
     const at = this.stringAt(source);
-    return at === MISSING ? undefined : this.records[this.strings.table[2 * at + 1]!];
+    return at === MISSING ? MISSING : this.strings.table[2 * at + 1]!;
   }
 
-  has(source: S): boolean {
-    return this.get(source) !== undefined;
+  /** The id of `slot`, which must be in use. */
+  idAt(slot: number): S {
+    return this.ids[slot] as S;
   }
 
-  /** Adds `source`, which must not be known. */
-  set(source: S, record: R): void {
+  /** Adds `source`, which must not be known: its new slot. */
+  add(source: S): number {
+    const slot = this.freeSlots.pop() ?? this.ids.length;
+    this.ids[slot] = source;
+    this.index(source, slot);
+    return slot;
+  }
+
+  /** Forgets `source`: the slot it had, now free, or -1 when it was not known. */
+  delete(source: S): number {
     const index = this.indexOf(source);
+    let slot: number;
     if (index === null) {
-      this.others.set(source, record);
-      if (this.others.size > this.indexStringsAt && !this.stringsIndexed) this.indexStrings();
-      return;
-    }
-    const slot = this.freeSlots.pop() ?? this.records.length;
-    this.records[slot] = record;
-    if (index === this.numbers) {
-      index.add((source as number) | 0, slot);
-    } else {
-      this.stringIds[slot] = source as string;
-      index.add(hashOf(source as string), slot);
-    }
-  }
-
-  delete(source: S): void {
-    const index = this.indexOf(source);
-    if (index === null) {
+      slot = this.others.get(source) ?? MISSING;
       this.others.delete(source);
-      return;
+    } else {
+      const at = index === this.numbers ? this.numberAt(source as number) : this.stringAt(source as string);
+      if (at === MISSING) return MISSING;
+      slot = index.table[2 * at + 1]!;
+      index.removeAt(at);
     }
-    const at = index === this.numbers ? this.numberAt(source as number) : this.stringAt(source as string);
-    if (at === MISSING) return;
-    const slot = index.table[2 * at + 1]!;
-    this.records[slot] = undefined;
-    this.stringIds[slot] = undefined;
-    this.freeSlots.push(slot);
-    index.removeAt(at);
+    if (slot !== MISSING) {
+      this.ids[slot] = undefined;
+      this.freeSlots.push(slot);
+    }
+    return slot;
   }
 
   clear(): void {
@@ -172,9 +174,19 @@ export class IdTable<S, R> {
     this.others.clear();
     this.numbers.clear();
     this.strings.clear();
-    this.records.length = 0;
-    this.stringIds.length = 0;
+    this.ids.length = 0;
     this.freeSlots.length = 0;
+  }
+
+  /** Finds `source` at `slot` from now on. */
+  private index(source: S, slot: number): void {
+    const index = this.indexOf(source);
+    if (index === this.numbers) index.add((source as number) | 0, slot);
+    else if (index === this.strings) index.add(hashOf(source as string), slot);
+    else {
+      this.others.set(source, slot);
+      if (this.others.size > this.indexStringsAt && !this.stringsIndexed) this.indexStrings();
+    }
   }
 
   /** The index `source` belongs in, or `null` for the `Map`. */
@@ -186,10 +198,10 @@ export class IdTable<S, R> {
   /** Moves the string ids out of the `Map` into their own index. */
   private indexStrings(): void {
     this.stringsIndexed = true;
-    for (const [source, record] of this.others) {
+    for (const [source, slot] of this.others) {
       if (typeof source !== 'string') continue;
       this.others.delete(source);
-      this.set(source, record);
+      this.strings.add(hashOf(source), slot);
     }
   }
 
@@ -210,7 +222,7 @@ export class IdTable<S, R> {
     for (let at = this.strings.home(key); ; at = (at + 1) & mask) {
       const slot = table[2 * at + 1]!;
       if (slot === EMPTY) return MISSING;
-      if (table[2 * at] === key && this.stringIds[slot] === source) return at;
+      if (table[2 * at] === key && this.ids[slot] === source) return at;
     }
   }
 }

@@ -12,7 +12,9 @@ import { Timeouts } from './timeouts.js';
  * `LoudestSelector`, `AudioMixerCore`, the room, the level normaliser and the cascade.
  */
 export class KnownSources<S, R extends Active & { readonly source: S } = SourceRecord<S>> extends Timeouts<R> {
-  private readonly records = new IdTable<S, R>();
+  private readonly ids = new IdTable<S>();
+  /** Per slot of `ids`, its record. */
+  private readonly records: (R | undefined)[] = [];
 
   constructor(
     timeout: number,
@@ -23,17 +25,18 @@ export class KnownSources<S, R extends Active & { readonly source: S } = SourceR
   }
 
   get size(): number {
-    return this.records.size;
+    return this.ids.size;
   }
 
   get(source: S): R | undefined {
-    return this.records.get(source);
+    const slot = this.ids.slotOf(source);
+    return slot < 0 ? undefined : this.records[slot];
   }
 
   /** A new source, active at `now`. */
   add(source: S, now: number): R {
     const record = this.create(source);
-    this.records.set(source, record);
+    this.records[this.ids.add(source)] = record;
     this.activity.append(record, now);
     return record;
   }
@@ -45,7 +48,7 @@ export class KnownSources<S, R extends Active & { readonly source: S } = SourceR
 
   /** A `source-added`: the new record, or `null` (reported) when the source is already known. */
   admit(event: { readonly source: S }, now: number): R | null {
-    if (this.records.has(event.source)) {
+    if (this.ids.slotOf(event.source) >= 0) {
       reportDuplicate(this.onInvalid, event);
       return null;
     }
@@ -54,7 +57,7 @@ export class KnownSources<S, R extends Active & { readonly source: S } = SourceR
 
   /** A `source-removed`: the record, forgotten, or `null` (reported) when the source is not known. */
   dismiss(event: { readonly source: S }): R | null {
-    const record = this.records.get(event.source);
+    const record = this.get(event.source);
     if (record === undefined) {
       reportUnknown(this.onInvalid, event);
       return null;
@@ -72,18 +75,19 @@ export class KnownSources<S, R extends Active & { readonly source: S } = SourceR
 
   /** Forgets `source` without a word (a stage that passes removals on); its record, if it was known. */
   remove(source: S): R | undefined {
-    const record = this.records.get(source);
+    const record = this.get(source);
     if (record !== undefined) this.forget(record);
     return record;
   }
 
   clear(): void {
-    this.records.clear();
+    this.ids.clear();
+    this.records.length = 0;
     this.activity.clear();
   }
 
   private forget(record: R): void {
-    this.records.delete(record.source);
+    this.records[this.ids.delete(record.source)] = undefined;
     this.activity.remove(record);
   }
 }
