@@ -106,8 +106,8 @@ export class IdTable<S> {
   private readonly others = new Map<S, number>();
   private readonly numbers = new SlotIndex();
   private readonly strings = new SlotIndex();
-  /** Per slot, its id (`undefined` while free). */
-  private readonly ids: (S | undefined)[] = [];
+  /** Per slot, its id (a free slot keeps the id it had). */
+  private readonly ids: S[] = [];
   private readonly freeSlots: number[] = [];
   /** Whether strings have their own index (once the `Map` grew past `indexStringsAt`). */
   private stringsIndexed = false;
@@ -136,7 +136,7 @@ export class IdTable<S> {
     return at === MISSING ? MISSING : this.strings.table[2 * at + 1]!;
   }
 
-  /** The id of `slot`, which must be in use. */
+  /** The id of `slot`: a slot in use, or one freed and not given again since. */
   idAt(slot: number): S {
     return this.ids[slot] as S;
   }
@@ -162,10 +162,8 @@ export class IdTable<S> {
       slot = index.table[2 * at + 1]!;
       index.removeAt(at);
     }
-    if (slot !== MISSING) {
-      this.ids[slot] = undefined;
-      this.freeSlots.push(slot);
-    }
+    // Its id stays at the slot until the slot is given again: what the removal emits can still name it.
+    if (slot !== MISSING) this.freeSlots.push(slot);
     return slot;
   }
 

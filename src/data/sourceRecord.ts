@@ -9,6 +9,8 @@ import type { Ranked } from './ranked.js';
  * object shape and stay monomorphic on the hot path.
  */
 export class SourceRecord<S> implements Active, Ranked, Pinnable<S> {
+  /** Its slot in the stage's `KnownSources`. */
+  slot = -1;
   lastActive = 0;
   older: this | null = null;
   newer: this | null = null;

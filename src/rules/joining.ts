@@ -1,4 +1,3 @@
-import type { Active } from '../data/activityList.js';
 import type { InvalidHandler } from '../events/events.js';
 import { IdTable } from '../data/idTable.js';
 import { SourceRecord } from '../data/sourceRecord.js';
@@ -8,18 +7,16 @@ import { Timeouts } from './timeouts.js';
 /**
  * Rules 1 and 3 as every stage that knows sources keeps them: a source joins with its first event (`source-added`,
  * or a packet of an unknown source), leaves with `source-removed` or its timeout ({@link Timeouts}); adding a known
- * source or removing an unknown one is reported and ignored. The one home of those rules, for `SourceTimeouts`,
- * `LoudestSelector`, `AudioMixerCore`, the room, the level normaliser and the cascade.
+ * source or removing an unknown one is reported and ignored. Each known source has a slot ({@link IdTable}); what a
+ * stage keeps of it sits by slot, in {@link Timeouts.slots} or in arrays of its own. The one home of those rules,
+ * for every stage (through {@link KnownSources} for those that keep an object per source).
  */
-export class KnownSources<S, R extends Active & { readonly source: S } = SourceRecord<S>> extends Timeouts<R> {
+export class KnownSlots<S> extends Timeouts {
   private readonly ids = new IdTable<S>();
-  /** Per slot of `ids`, its record. */
-  private readonly records: (R | undefined)[] = [];
 
   constructor(
     timeout: number,
     private readonly onInvalid: InvalidHandler | undefined,
-    private readonly create: (source: S) => R = (source) => new SourceRecord(source) as unknown as R,
   ) {
     super(timeout);
   }
@@ -28,66 +25,174 @@ export class KnownSources<S, R extends Active & { readonly source: S } = SourceR
     return this.ids.size;
   }
 
-  get(source: S): R | undefined {
+  /** The slot of `source`, or -1 when it is not known. */
+  slotOf(source: S): number {
+    return this.ids.slotOf(source);
+  }
+
+  /** The source of `slot`: known, or forgotten and its slot not given again since. */
+  idAt(slot: number): S {
+    return this.ids.idAt(slot);
+  }
+
+  /** A new source, active at `now`: its slot. */
+  add(source: S, now: number): number {
+    const slot = this.ids.add(source);
+    this.slots.reserve(slot);
+    this.activity.append(slot, now);
+    return slot;
+  }
+
+  /** `slot`'s source was active at `now`. */
+  touch(slot: number, now: number): void {
+    this.activity.touch(slot, now);
+  }
+
+  /** A `source-added`: the new slot, or -1 (reported) when the source is already known. */
+  admit(event: { readonly source: S }, now: number): number {
+    if (this.ids.slotOf(event.source) >= 0) {
+      reportDuplicate(this.onInvalid, event);
+      return -1;
+    }
+    return this.add(event.source, now);
+  }
+
+  /** A `source-removed`: the slot, forgotten, or -1 (reported) when the source is not known. */
+  dismiss(event: { readonly source: S }): number {
+    const slot = this.remove(event.source);
+    if (slot < 0) reportUnknown(this.onInvalid, event);
+    return slot;
+  }
+
+  /** The slot of the oldest source silent for `timeout` ms at `now`, forgotten; `null` when none is due. */
+  nextDue(now: number): number | null {
+    const slot = this.due(now);
+    if (slot < 0) return null;
+    this.forget(slot);
+    return slot;
+  }
+
+  /** Forgets `source` without a word (a stage that passes removals on): the slot it had, or -1. */
+  remove(source: S): number {
     const slot = this.ids.slotOf(source);
+    if (slot >= 0) this.forget(slot);
+    return slot;
+  }
+
+  clear(): void {
+    this.ids.clear();
+    this.activity.clear();
+    this.slots.clear();
+  }
+
+  /** Forgets `slot`'s source; what is kept by slot stays until the slot is given again. */
+  private forget(slot: number): void {
+    this.activity.remove(slot);
+    this.ids.delete(this.ids.idAt(slot));
+  }
+}
+
+/** What {@link KnownSources} needs of a record: the slot it gives it. */
+export interface Known {
+  /** Its slot while its source is known. */
+  slot: number;
+}
+
+/**
+ * {@link KnownSlots} for a stage that keeps an object per source (the room, the level normaliser, the cascade):
+ * the same rules, answering with records.
+ */
+export class KnownSources<S, R extends Known & { readonly source: S } = SourceRecord<S>> {
+  readonly slots: KnownSlots<S>;
+  /** Per slot, its record. */
+  private readonly records: (R | undefined)[] = [];
+
+  constructor(
+    timeout: number,
+    onInvalid: InvalidHandler | undefined,
+    private readonly create: (source: S) => R = (source) => new SourceRecord(source) as unknown as R,
+  ) {
+    this.slots = new KnownSlots<S>(timeout, onInvalid);
+  }
+
+  get size(): number {
+    return this.slots.size;
+  }
+
+  get timeout(): number {
+    return this.slots.timeout;
+  }
+
+  get latestTime(): number {
+    return this.slots.latestTime;
+  }
+
+  now(time: number): number {
+    return this.slots.now(time);
+  }
+
+  deadline(): number | undefined {
+    return this.slots.deadline();
+  }
+
+  get(source: S): R | undefined {
+    const slot = this.slots.slotOf(source);
     return slot < 0 ? undefined : this.records[slot];
   }
 
   /** A new source, active at `now`. */
   add(source: S, now: number): R {
     const record = this.create(source);
-    this.records[this.ids.add(source)] = record;
-    this.activity.append(record, now);
+    record.slot = this.slots.add(source, now);
+    this.records[record.slot] = record;
     return record;
   }
 
   /** `record`'s source was active at `now`. */
   touch(record: R, now: number): void {
-    this.activity.touch(record, now);
+    this.slots.touch(record.slot, now);
   }
 
   /** A `source-added`: the new record, or `null` (reported) when the source is already known. */
   admit(event: { readonly source: S }, now: number): R | null {
-    if (this.ids.slotOf(event.source) >= 0) {
-      reportDuplicate(this.onInvalid, event);
-      return null;
-    }
-    return this.add(event.source, now);
+    const slot = this.slots.admit(event, now);
+    if (slot < 0) return null;
+    const record = this.create(event.source);
+    record.slot = slot;
+    this.records[slot] = record;
+    return record;
   }
 
   /** A `source-removed`: the record, forgotten, or `null` (reported) when the source is not known. */
   dismiss(event: { readonly source: S }): R | null {
-    const record = this.get(event.source);
-    if (record === undefined) {
-      reportUnknown(this.onInvalid, event);
-      return null;
-    }
-    this.forget(record);
-    return record;
+    return this.take(this.slots.dismiss(event));
   }
 
   /** The oldest source silent for `timeout` ms at `now`, forgotten; `null` when none is due. */
   nextDue(now: number): R | null {
-    const due = this.due(now);
-    if (due !== null) this.forget(due);
-    return due;
+    return this.take(this.slots.nextDue(now) ?? -1);
   }
 
   /** Forgets `source` without a word (a stage that passes removals on); its record, if it was known. */
   remove(source: S): R | undefined {
-    const record = this.get(source);
-    if (record !== undefined) this.forget(record);
-    return record;
+    return this.take(this.slots.remove(source)) ?? undefined;
+  }
+
+  /** The known records, oldest activity first. */
+  *byActivity(): IterableIterator<R> {
+    for (const slot of this.slots.byActivity()) yield this.records[slot]!;
   }
 
   clear(): void {
-    this.ids.clear();
+    this.slots.clear();
     this.records.length = 0;
-    this.activity.clear();
   }
 
-  private forget(record: R): void {
-    this.records[this.ids.delete(record.source)] = undefined;
-    this.activity.remove(record);
+  /** The record of `slot`, just forgotten, let go; `null` for -1. */
+  private take(slot: number): R | null {
+    if (slot < 0) return null;
+    const record = this.records[slot]!;
+    this.records[slot] = undefined;
+    return record;
   }
 }

@@ -5,9 +5,22 @@
  *
  * @module
  */
-import type { Active } from '../data/activityList.js';
 import { SerialStage } from '../stages/stage.js';
-import type { KnownSources } from './joining.js';
+
+/**
+ * What the skeleton needs of a stage's known sources: `KnownSlots` (each source a slot, `R` a number) or
+ * `KnownSources` (each an object).
+ */
+export interface TimedSources<R> {
+  readonly size: number;
+  /** `time`, never earlier than a time seen before. */
+  now(time: number): number;
+  /** When the next source falls due, or `undefined` while none is known. */
+  deadline(): number | undefined;
+  /** The oldest source silent for the timeout at `now`, forgotten; `null` when none is due. */
+  nextDue(now: number): R | null;
+  clear(): void;
+}
 
 /**
  * The skeleton of a stage that times sources out: the time made monotonic, what is due removed first (each source
@@ -15,11 +28,11 @@ import type { KnownSources } from './joining.js';
  * ({@link TimedStage.handleAt}); at the end, what is due first, then {@link TimedStage.release}, then every source
  * forgotten. Its deadline is that of the oldest source.
  */
-export abstract class TimedStage<I, S, R extends Active & { readonly source: S }> extends SerialStage<I> {
+export abstract class TimedStage<I, R, K extends TimedSources<R>> extends SerialStage<I> {
   /** @internal */
-  protected readonly known: KnownSources<S, R>;
+  protected readonly known: K;
 
-  constructor(known: KnownSources<S, R>) {
+  constructor(known: K) {
     super();
     this.known = known;
   }
@@ -32,7 +45,10 @@ export abstract class TimedStage<I, S, R extends Active & { readonly source: S }
   /** Handles `event` at `now`, after what was due at `now` has been removed. */
   protected abstract handleAt(event: I, now: number): void;
 
-  /** `record` timed out at `now` and is forgotten already (rule 5): what follows from it. */
+  /**
+   * `record` (a slot, or an object) timed out at `now` and is forgotten already (rule 5): what follows from it. A
+   * slot is not given again before this returns, so what is kept by it can still be read.
+   */
   protected abstract timedOut(record: R, now: number): void;
 
   /** Told the time before anything is handled at it (the minimum hold reads it). */

@@ -1,5 +1,6 @@
 import type { OutputEvent } from '../events/events.js';
 import { FreeOutputs } from '../data/freeOutputs.js';
+import { I32_PER_SLOT, OUTPUT, type SourceSlots } from '../data/sourceSlots.js';
 
 /** What `Outputs` needs to know of a source. */
 export interface Pinnable<S> {
@@ -55,5 +56,50 @@ export class Outputs<S, D, R extends Pinnable<S>> {
 
   forward(record: R, level: number, data: D): void {
     this.emit({ type: 'output-pkt', output: record.output, source: record.source, level, data });
+  }
+}
+
+/**
+ * {@link Outputs} for sources kept by slot (`AudioMixerCore`): the output of each slot in its record
+ * ({@link SourceSlots}), the events naming the source `idAt` gives.
+ */
+export class SlotOutputs<S, D> {
+  private readonly pinned: Int32Array;
+  private readonly free: FreeOutputs;
+
+  constructor(
+    readonly count: number,
+    private readonly slots: SourceSlots,
+    private readonly idAt: (slot: number) => S,
+    private readonly emit: (event: OutputEvent<S, D>) => void,
+  ) {
+    this.pinned = new Int32Array(count).fill(-1);
+    this.free = new FreeOutputs(count);
+  }
+
+  /** Pins `slot` to the lowest free output (one is free whenever a selection is). */
+  pin(slot: number): void {
+    const output = this.free.take();
+    this.slots.i32[I32_PER_SLOT * slot + OUTPUT] = output;
+    this.pinned[output] = slot;
+    this.emit({ type: 'output-pin', output, source: this.idAt(slot) });
+  }
+
+  unpin(slot: number): void {
+    const output = this.slots.i32[I32_PER_SLOT * slot + OUTPUT]!;
+    this.slots.i32[I32_PER_SLOT * slot + OUTPUT] = -1;
+    this.pinned[output] = -1;
+    this.free.give(output);
+    this.emit({ type: 'output-unpin', output, source: this.idAt(slot) });
+  }
+
+  /** The slot pinned to `output`, or -1. */
+  at(output: number): number {
+    return this.pinned[output]!;
+  }
+
+  forward(slot: number, level: number, data: D): void {
+    const output = this.slots.i32[I32_PER_SLOT * slot + OUTPUT]!;
+    this.emit({ type: 'output-pkt', output, source: this.idAt(slot), level, data });
   }
 }

@@ -5,7 +5,9 @@
  */
 import type { QuietestHeap } from '../data/quietestHeap.js';
 import type { Ranked } from '../data/ranked.js';
-import { quieter } from './ties.js';
+import type { SlotHeap } from '../data/slotHeap.js';
+import { F64_PER_SLOT, LEVEL, STAMP, type SourceSlots } from '../data/sourceSlots.js';
+import { isQuieter, quieter } from './ties.js';
 
 /** The threshold and the hold, already checked. */
 export interface TakeoverRule {
@@ -28,8 +30,43 @@ export function displaced<R extends Ranked>(
 ): R | undefined {
   let quietest = selected.peek();
   if (quietest === undefined) return undefined;
-  if (rule.minHold > 0 && now - quietest.pinnedAt < rule.minHold) quietest = quietestHeldOut(selected, rule, now);
-  return quietest !== undefined && level >= quietest.level + rule.threshold ? quietest : undefined;
+  if (held(rule, now, quietest.pinnedAt)) quietest = quietestHeldOut(selected, rule, now);
+  return quietest !== undefined && beats(level, quietest.level, rule) ? quietest : undefined;
+}
+
+/** {@link displaced} for sources kept by slot: the slot displaced, or -1. */
+export function displacedSlot(
+  selected: SlotHeap,
+  slots: SourceSlots,
+  level: number,
+  rule: TakeoverRule,
+  now: number,
+): number {
+  if (selected.size === 0) return -1;
+  const f64 = slots.f64;
+  let quietest = selected.peek();
+  if (held(rule, now, selected.selectedAt(0))) {
+    quietest = -1;
+    for (let index = 0; index < selected.size; index++) {
+      if (held(rule, now, selected.selectedAt(index))) continue;
+      const slot = F64_PER_SLOT * selected.at(index);
+      const best = F64_PER_SLOT * quietest;
+      if (quietest < 0 || isQuieter(f64[slot + LEVEL]!, f64[slot + STAMP]!, f64[best + LEVEL]!, f64[best + STAMP]!)) {
+        quietest = selected.at(index);
+      }
+    }
+  }
+  return quietest >= 0 && beats(level, f64[F64_PER_SLOT * quietest + LEVEL]!, rule) ? quietest : -1;
+}
+
+/** Whether a source selected at `since` is still held at `now` (rule 9). */
+function held(rule: TakeoverRule, now: number, since: number): boolean {
+  return rule.minHold > 0 && now - since < rule.minHold;
+}
+
+/** Whether a packet at `level` beats a selected source at `quietest` by the threshold (rule 2). */
+function beats(level: number, quietest: number, rule: TakeoverRule): boolean {
+  return level >= quietest + rule.threshold;
 }
 
 /**
@@ -49,7 +86,7 @@ export function takeoverLevel<R extends Ranked>(
 function quietestHeldOut<R extends Ranked>(selected: QuietestHeap<R>, rule: TakeoverRule, now: number): R | undefined {
   let best: R | undefined;
   for (const entry of selected.entries()) {
-    if (now - entry.pinnedAt < rule.minHold) continue;
+    if (held(rule, now, entry.pinnedAt)) continue;
     if (best === undefined || quieter(entry, best)) best = entry;
   }
   return best;

@@ -14,7 +14,12 @@ export interface Stamped {
 
 /** Whether `a` is quieter than `b`: a lower level, or the same level and touched longer ago. */
 export function quieter(a: Stamped, b: Stamped): boolean {
-  return a.level < b.level || (a.level === b.level && a.stamp < b.stamp);
+  return isQuieter(a.level, a.stamp, b.level, b.stamp);
+}
+
+/** {@link quieter} on the numbers themselves (sources kept by slot). */
+export function isQuieter(levelA: number, stampA: number, levelB: number, stampB: number): boolean {
+  return levelA < levelB || (levelA === levelB && stampA < stampB);
 }
 
 /** Whether `a` is louder than `b`: a higher level, or the same level and touched more recently. */

@@ -4,11 +4,14 @@
  *
  * @module
  */
-import { ActivityList, type Active } from '../data/activityList.js';
+import { SlotActivity } from '../data/slotActivity.js';
+import { SourceSlots } from '../data/sourceSlots.js';
 
-/** The sources of a stage by last activity, and when they fall due. {@link KnownSources} adds who they are. */
-export class Timeouts<R extends Active> {
-  protected readonly activity = new ActivityList<R>();
+/** The sources of a stage by last activity, by slot, and when they fall due. {@link KnownSlots} adds who they are. */
+export class Timeouts {
+  /** The per-slot records the activity lives in; the mixer's core keeps its other per-source state there too. */
+  readonly slots = new SourceSlots();
+  protected readonly activity = new SlotActivity(this.slots);
 
   constructor(readonly timeout: number) {}
 
@@ -27,13 +30,18 @@ export class Timeouts<R extends Active> {
     return this.activity.deadline(this.timeout);
   }
 
-  /** The known records, oldest activity first. */
-  *byActivity(): IterableIterator<R> {
-    for (let record = this.activity.oldest; record !== null; record = record.newer) yield record;
+  /** When `slot`'s source was last active, in ms. */
+  lastActive(slot: number): number {
+    return this.activity.lastActive(slot);
   }
 
-  /** The oldest source if it has been silent for `timeout` ms at `now` (still known), else `null`. */
-  protected due(now: number): R | null {
+  /** The known slots, oldest activity first. */
+  *byActivity(): IterableIterator<number> {
+    for (let slot = this.activity.oldest; slot >= 0; slot = this.activity.newer(slot)) yield slot;
+  }
+
+  /** The oldest slot if its source has been silent for `timeout` ms at `now` (still known), else -1. */
+  protected due(now: number): number {
     return this.activity.due(now, this.timeout);
   }
 }

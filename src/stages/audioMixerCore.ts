@@ -1,10 +1,9 @@
-import { releaseAll } from '../rules/end.js';
+import { releaseAllSlots } from '../rules/end.js';
 import type { InvalidHandler, OutputEvent, SourceEvent, SourcePacket } from '../events/events.js';
 import { normalisedLevel } from '../rules/levelNormalisation.js';
-import { KnownSources } from '../rules/joining.js';
-import { Outputs } from '../rules/pinning.js';
-import { Selection } from '../rules/selection.js';
-import type { SourceRecord } from '../data/sourceRecord.js';
+import { KnownSlots } from '../rules/joining.js';
+import { SlotOutputs } from '../rules/pinning.js';
+import { SlotSelection } from '../rules/slotSelection.js';
 import { TimedStage } from '../rules/ordering.js';
 import { reportInvalidEvent, typeOf } from '../events/reports.js';
 
@@ -25,10 +24,12 @@ export interface AudioMixerConfig {
 /**
  * The whole mixer as one sans-IO state machine: source events and the time in, output events out through `emit`.
  *
- * It fuses the four stages (`SourceTimeouts`, `LevelTracker`, `LoudestSelector`, `OutputPinner`) for speed: one
- * record per source instead of one per stage, and no intermediate events. The rules themselves are shared with the
- * stages (`KnownSources`, `Selection`, `Outputs`), and a property test checks that
- * `timeoutSources, trackLevels, selectLoudest, pinOutputs` emit exactly what this does.
+ * It fuses the four stages (`SourceTimeouts`, `LevelTracker`, `LoudestSelector`, `OutputPinner`) for speed: no
+ * intermediate events, and no object per source: each source is a slot (`KnownSlots`), and everything known
+ * of it (level, stamp, last activity, its links in the activity list and in its level bucket, its output) is one
+ * record of 48 bytes in one buffer. The rules are shared with the stages (`KnownSlots`, `SlotSelection`,
+ * `SlotOutputs`), and a property test checks that `timeoutSources, trackLevels, selectLoudest, pinOutputs` emit
+ * exactly what this does.
  *
  * @example
  * const events: OutputEvent[] = [];
@@ -38,28 +39,25 @@ export interface AudioMixerConfig {
  *
  * @group State machines
  */
-export class AudioMixerCore<S = string, D = Uint8Array> extends TimedStage<SourceEvent<S, D>, S, SourceRecord<S>> {
-  private readonly selection: Selection<SourceRecord<S>>;
-  private readonly outputs: Outputs<S, D, SourceRecord<S>>;
+export class AudioMixerCore<S = string, D = Uint8Array> extends TimedStage<SourceEvent<S, D>, number, KnownSlots<S>> {
+  private readonly selection: SlotSelection;
+  private readonly outputs: SlotOutputs<S, D>;
   private readonly onInvalid: InvalidHandler | undefined;
 
   constructor(config: AudioMixerConfig, emit: (event: OutputEvent<S, D>) => void) {
-    super(new KnownSources<S>(config.timeout, config.onInvalid));
+    const known = new KnownSlots<S>(config.timeout, config.onInvalid);
+    super(known);
     this.onInvalid = config.onInvalid;
-    const outputs = new Outputs<S, D, SourceRecord<S>>(config.outputs, emit);
+    const outputs = new SlotOutputs<S, D>(config.outputs, known.slots, (slot) => known.idAt(slot), emit);
     this.outputs = outputs;
-    this.selection = new Selection<SourceRecord<S>>(
-      config.outputs,
-      config.threshold,
-      {
-        selected: (record) => outputs.pin(record),
-        deselected: (record) => {
-          outputs.unpin(record);
-        },
+    this.selection = new SlotSelection(config.outputs, config.threshold, config.minHold ?? 0, known.slots, {
+      selected: (slot) => {
+        outputs.pin(slot);
       },
-      undefined,
-      config.minHold ?? 0,
-    );
+      deselected: (slot) => {
+        outputs.unpin(slot);
+      },
+    });
   }
 
   protected override atTime(now: number): void {
@@ -70,26 +68,26 @@ export class AudioMixerCore<S = string, D = Uint8Array> extends TimedStage<Sourc
     switch (typeOf(event)) {
       case 'source-pkt': {
         const raw = event as SourcePacket<S, D>;
-        let record = this.known.get(raw.source);
-        if (record === undefined) {
-          record = this.known.add(raw.source, now);
-          this.selection.add(record);
+        let slot = this.known.slotOf(raw.source);
+        if (slot < 0) {
+          slot = this.known.add(raw.source, now);
+          this.selection.add(slot);
         } else {
-          this.known.touch(record, now);
+          this.known.touch(slot, now);
         }
         // A level, not a repaired copy of the packet: a dropped packet costs no allocation.
         const level = normalisedLevel(raw, this.onInvalid);
-        if (this.selection.packet(record, level)) this.outputs.forward(record, level, raw.data);
+        if (this.selection.packet(slot, level)) this.outputs.forward(slot, level, raw.data);
         return;
       }
       case 'source-added': {
-        const record = this.known.admit(event, now);
-        if (record !== null) this.selection.add(record);
+        const slot = this.known.admit(event, now);
+        if (slot >= 0) this.selection.add(slot);
         return;
       }
       case 'source-removed': {
-        const record = this.known.dismiss(event);
-        if (record !== null) this.selection.remove(record);
+        const slot = this.known.dismiss(event);
+        if (slot >= 0) this.selection.remove(slot);
         return;
       }
       default:
@@ -98,12 +96,12 @@ export class AudioMixerCore<S = string, D = Uint8Array> extends TimedStage<Sourc
   }
 
   /** @internal */
-  protected timedOut(record: SourceRecord<S>): void {
-    this.selection.remove(record);
+  protected timedOut(slot: number): void {
+    this.selection.remove(slot);
   }
 
   protected override release(): void {
-    releaseAll(this.outputs);
+    releaseAllSlots(this.outputs);
     this.selection.clear();
   }
 }

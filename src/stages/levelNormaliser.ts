@@ -1,6 +1,5 @@
-import type { Active } from '../data/activityList.js';
 import type { InvalidHandler, SourceEvent, SourcePacket } from '../events/events.js';
-import { KnownSources } from '../rules/joining.js';
+import { KnownSources, type Known } from '../rules/joining.js';
 import { LOUDEST, SILENCE } from '../rules/levelNormalisation.js';
 import { onsetBoost, type OnsetRule, type OnsetState } from '../rules/onsetPriority.js';
 import { TimedStage } from '../rules/ordering.js';
@@ -37,10 +36,8 @@ const BINS = LOUDEST - SILENCE + 1;
 const RECOMPUTE_EVERY = 25;
 
 /** What the normaliser knows of one source: two half-window histograms of its levels, its floor, its onsets. */
-class SourceFloor<S> implements Active, OnsetState {
-  lastActive = 0;
-  older: this | null = null;
-  newer: this | null = null;
+class SourceFloor<S> implements Known, OnsetState {
+  slot = -1;
   /** Counts per whole dB, saturating at 255: the current half window, then the one before. */
   readonly current = new Uint8Array(BINS);
   readonly previous = new Uint8Array(BINS);
@@ -80,7 +77,11 @@ class SourceFloor<S> implements Active, OnsetState {
  *
  * @group State machines
  */
-export class LevelNormaliser<S, D> extends TimedStage<SourceEvent<S, D>, S, SourceFloor<S>> {
+export class LevelNormaliser<S, D> extends TimedStage<
+  SourceEvent<S, D>,
+  SourceFloor<S>,
+  KnownSources<S, SourceFloor<S>>
+> {
   private readonly half: number;
   private readonly onset: OnsetRule | null;
 

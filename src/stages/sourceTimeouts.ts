@@ -1,6 +1,5 @@
 import type { InvalidHandler, SourceEvent, SourcePacket } from '../events/events.js';
-import type { SourceRecord } from '../data/sourceRecord.js';
-import { KnownSources } from '../rules/joining.js';
+import { KnownSlots } from '../rules/joining.js';
 import { TimedStage } from '../rules/ordering.js';
 import { reportInvalidEvent, typeOf } from '../events/reports.js';
 
@@ -25,14 +24,14 @@ export interface SourceTimeoutsConfig {
  *
  * @group State machines
  */
-export class SourceTimeouts<S, D> extends TimedStage<SourceEvent<S, D>, S, SourceRecord<S>> {
+export class SourceTimeouts<S, D> extends TimedStage<SourceEvent<S, D>, number, KnownSlots<S>> {
   private readonly onInvalid: InvalidHandler | undefined;
 
   constructor(
     config: SourceTimeoutsConfig,
     private readonly emit: (event: SourceEvent<S, D>) => void,
   ) {
-    super(new KnownSources<S>(config.timeout, config.onInvalid));
+    super(new KnownSlots<S>(config.timeout, config.onInvalid));
     this.onInvalid = config.onInvalid;
   }
 
@@ -40,21 +39,21 @@ export class SourceTimeouts<S, D> extends TimedStage<SourceEvent<S, D>, S, Sourc
     switch (typeOf(event)) {
       case 'source-pkt': {
         const packet = event as SourcePacket<S, D>;
-        const record = this.known.get(packet.source);
-        if (record === undefined) {
+        const slot = this.known.slotOf(packet.source);
+        if (slot < 0) {
           this.known.add(packet.source, now);
           this.emit({ type: 'source-added', source: packet.source });
         } else {
-          this.known.touch(record, now);
+          this.known.touch(slot, now);
         }
         this.emit(packet);
         return;
       }
       case 'source-added':
-        if (this.known.admit(event, now) !== null) this.emit(event);
+        if (this.known.admit(event, now) >= 0) this.emit(event);
         return;
       case 'source-removed':
-        if (this.known.dismiss(event) !== null) this.emit(event);
+        if (this.known.dismiss(event) >= 0) this.emit(event);
         return;
       default:
         reportInvalidEvent(this.onInvalid, event, 'a source event');
@@ -62,7 +61,7 @@ export class SourceTimeouts<S, D> extends TimedStage<SourceEvent<S, D>, S, Sourc
   }
 
   /** @internal */
-  protected timedOut(record: SourceRecord<S>): void {
-    this.emit({ type: 'source-removed', source: record.source });
+  protected timedOut(slot: number): void {
+    this.emit({ type: 'source-removed', source: this.known.idAt(slot) });
   }
 }

@@ -1,6 +1,5 @@
-import type { Active } from '../../data/activityList.js';
 import type { InvalidHandler, SourceEvent } from '../../events/events.js';
-import { KnownSources } from '../../rules/joining.js';
+import { KnownSources, type Known } from '../../rules/joining.js';
 import { show } from '../../events/show.js';
 import { TimedStage } from '../../rules/ordering.js';
 import { decodeEvent, MalformedMessage } from './wire.js';
@@ -30,10 +29,8 @@ export interface RemoteSelectionsConfig {
   readonly onInvalid?: InvalidHandler | undefined;
 }
 
-class RemoteSource implements Active {
-  lastActive = 0;
-  older: this | null = null;
-  newer: this | null = null;
+class RemoteSource implements Known {
+  slot = -1;
 
   /** The node that published it first. */
   node = '';
@@ -50,7 +47,7 @@ class RemoteSource implements Active {
  *
  * @group State machines
  */
-export class RemoteSelections extends TimedStage<SelectionMessage, string, RemoteSource> {
+export class RemoteSelections extends TimedStage<SelectionMessage, RemoteSource, KnownSources<string, RemoteSource>> {
   constructor(
     private readonly config: RemoteSelectionsConfig,
     private readonly emit: (event: SourceEvent) => void,

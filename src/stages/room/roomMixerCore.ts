@@ -77,7 +77,11 @@ export class RoomListener<S, D> {
  *
  * @group State machines
  */
-export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<SourceEvent<S, D>, S, RoomSource<S, D>> {
+export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<
+  SourceEvent<S, D>,
+  RoomSource<S, D>,
+  KnownSources<S, RoomSource<S, D>>
+> {
   /** The shared view's candidates, which delta views rank their implicit candidates from. */
   private readonly shared = new CandidateBuckets<RoomSource<S, D>>();
   /** What delta views know of the room. */
@@ -231,6 +235,7 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<Source
           record = this.admit(raw.source, now);
         } else {
           this.known.touch(record, now);
+          record.lastActive = now;
           if (record.awaiting !== null) this.meetAwaiting(record, now);
         }
         const level = normalisedLevel(raw, this.onInvalid);
@@ -457,6 +462,8 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<Source
   /** A source the shared view does not know: it joins the shared view and every diverged view that hears it. */
   private admit(source: S, now: number): RoomSource<S, D> {
     const record = this.known.add(source, now);
+    // Kept on the record too: views compare with it, and read it once the room has forgotten the source.
+    record.lastActive = now;
     const orphan = this.orphans.get(source);
     if (orphan !== undefined) {
       // Views that still know it keep their entries, now under the new record.

@@ -1,0 +1,70 @@
+/**
+ * What the mixer's core keeps of each source, by slot (the slot its {@link IdTable} gave it): one record of 48 bytes
+ * per slot in one buffer, read through a Float64Array and an Int32Array over the same bytes. A packet touches its own
+ * slot's record (one or two cache lines, next to the record of the source that joined before it) and the links of
+ * its neighbours in the activity list and its level bucket, instead of an object per source scattered over the heap
+ * with its own header, and boxed numbers beside it.
+ *
+ * Layout of slot `s`: `f64[6s + LEVEL | STAMP | ACTIVE]`, `i32[12s + OLDER | NEWER | PREV | NEXT | HEAP | OUTPUT]`.
+ */
+/** Slot `s`'s fields in `f64` start at `F64_PER_SLOT * s`. */
+export const F64_PER_SLOT = 6;
+/** Slot `s`'s fields in `i32` start at `I32_PER_SLOT * s`. */
+export const I32_PER_SLOT = 2 * F64_PER_SLOT;
+
+/** Its level, in dBov (rules 2 and 4). */
+export const LEVEL = 0;
+/** Its stamp (rule 8, ties). */
+export const STAMP = 1;
+/** When it was last active, in ms (rule 5, timeouts). */
+export const ACTIVE = 2;
+/** The slot before it in the activity list (older), or -1. */
+export const OLDER = 6;
+/** The slot after it in the activity list (newer), or -1. */
+export const NEWER = 7;
+/** The slot before it in its level bucket (touched earlier), or -1. */
+export const PREV = 8;
+/** The slot after it in its level bucket (touched later), or -1. */
+export const NEXT = 9;
+/** Its position among the selected sources, or -1 when it is a candidate. */
+export const HEAP = 10;
+/** The output it is pinned to, or -1. */
+export const OUTPUT = 11;
+
+const FIRST_CAPACITY = 16;
+
+/** The per-slot records, growing by doubling as slots are given. */
+export class SourceSlots {
+  f64: Float64Array;
+  i32: Int32Array;
+  private capacity: number;
+
+  constructor() {
+    this.capacity = FIRST_CAPACITY;
+    const buffer = new ArrayBuffer(FIRST_CAPACITY * F64_PER_SLOT * 8);
+    this.f64 = new Float64Array(buffer);
+    this.i32 = new Int32Array(buffer);
+  }
+
+  /** Makes room for `slot` (slots are given densely, so this doubles at most once). */
+  reserve(slot: number): void {
+    if (slot < this.capacity) return;
+    let capacity = this.capacity;
+    while (capacity <= slot) capacity *= 2;
+    const buffer = new ArrayBuffer(capacity * F64_PER_SLOT * 8);
+    const f64 = new Float64Array(buffer);
+    f64.set(this.f64);
+    this.f64 = f64;
+    this.i32 = new Int32Array(buffer);
+    this.capacity = capacity;
+  }
+
+  /** Gives the memory back: back to the first capacity. */
+  clear(): void {
+    if (this.capacity === FIRST_CAPACITY) return;
+    this.capacity = FIRST_CAPACITY;
+    const buffer = new ArrayBuffer(FIRST_CAPACITY * F64_PER_SLOT * 8);
+    this.f64 = new Float64Array(buffer);
+    this.i32 = new Int32Array(buffer);
+  }
+}
