@@ -1,6 +1,8 @@
-// `node --cpu-prof --import tsx bench/profile.ts [sources] [--staged | --floor | --core] [--ssrc] [--arrival]`: the
-// mixer alone on realistic traffic, for a profile or a before/after figure. `--core` drives `AudioMixerCore` itself,
-// without RxJS; `--arrival` sends each round's packets in a fixed random order rather than in join order.
+// `node --cpu-prof --import tsx bench/profile.ts [sources] [--staged | --floor | --core] [--ssrc]
+// [--arrival | --jitter | --reshuffle]`: the mixer alone on realistic traffic, for a profile or a before/after
+// figure. `--core` drives `AudioMixerCore` itself, without RxJS; `--arrival` sends each round's packets in a fixed
+// random order rather than in join order, `--jitter` in that order with neighbours swapped, `--reshuffle` in a new
+// random order every round.
 import { identity, map, Subject, type Observable } from 'rxjs';
 import {
   AudioMixerCore,
@@ -12,11 +14,25 @@ import {
   type SourceEvent,
 } from 'rx-audio-mixer';
 import { ManualScheduler } from './manualScheduler.js';
-import { feedRound, PACKET_MS, realistic, shuffledArrival, type Id } from './workloads.js';
+import {
+  feedRound,
+  jitteredArrival,
+  PACKET_MS,
+  realistic,
+  reshuffledArrival,
+  shuffledArrival,
+  type Id,
+} from './workloads.js';
 
 const sources = Number(process.argv[2] ?? 1000);
 const joinOrder = realistic(sources, process.argv.includes('--ssrc') ? 'ssrc' : 'string');
-const traffic = process.argv.includes('--arrival') ? shuffledArrival(joinOrder) : joinOrder;
+const traffic = process.argv.includes('--arrival')
+  ? shuffledArrival(joinOrder)
+  : process.argv.includes('--jitter')
+    ? jitteredArrival(joinOrder)
+    : process.argv.includes('--reshuffle')
+      ? reshuffledArrival(joinOrder)
+      : joinOrder;
 const scheduler = new ManualScheduler();
 let emitted = 0;
 const count = () => {

@@ -23,8 +23,11 @@ export interface Traffic {
   readonly rounds: number;
   /** Joins and leaves, by round: sent before that round's packets. */
   readonly membership: Map<number, SourceEvent<Id>[]>;
-  /** The order in which the sources' packets arrive in a round (indices); join order when absent. */
-  readonly arrival?: Int32Array;
+  /**
+   * The orders in which the sources' packets arrive (indices), round `r` taking `arrival[r % arrival.length]`; join
+   * order when absent.
+   */
+  readonly arrival?: readonly Int32Array[];
 }
 
 /** `sources` distinct ids: `source-<i>`, or random 32-bit SSRCs. */
@@ -103,22 +106,58 @@ export function adversarial(sources: number, kind: IdKind = 'string'): Traffic {
  * before it in memory; in arrival order each is somewhere else in a heap of hundreds of MB.
  */
 export function shuffledArrival(traffic: Traffic): Traffic {
-  const arrival = Int32Array.from({ length: traffic.sources }, (_, i) => i);
-  const next = random(traffic.sources + 11);
-  for (let i = arrival.length - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
-    const swap = arrival[i]!;
-    arrival[i] = arrival[j]!;
-    arrival[j] = swap;
-  }
+  return { ...traffic, arrival: [shuffled(traffic.sources, random(traffic.sources + 11))] };
+}
+
+/**
+ * `traffic` with each round's packets in a new random order (seven orders, taken in turn): nothing in one round's
+ * order tells the next, so a lookup that guesses from the last round (`KnownSlots`) is always wrong. A worst case; a
+ * network's jitter only swaps packets that arrive close together.
+ */
+export function reshuffledArrival(traffic: Traffic): Traffic {
+  const next = random(traffic.sources + 13);
+  return { ...traffic, arrival: Array.from({ length: 7 }, () => shuffled(traffic.sources, next)) };
+}
+
+/**
+ * `traffic` in a fixed random order with jitter: each round, every packet swaps places with the next one with
+ * probability 1/4 (seven such rounds, taken in turn), as packets that arrive within a millisecond of each other do.
+ */
+export function jitteredArrival(traffic: Traffic): Traffic {
+  const next = random(traffic.sources + 17);
+  const base = shuffled(traffic.sources, next);
+  const arrival = Array.from({ length: 7 }, () => {
+    const order = base.slice();
+    for (let i = 0; i + 1 < order.length; i++) {
+      if (next() >= 0.25) continue;
+      const swap = order[i]!;
+      order[i] = order[i + 1]!;
+      order[i + 1] = swap;
+      i++;
+    }
+    return order;
+  });
   return { ...traffic, arrival };
+}
+
+/** 0 .. length-1 in a random order (Fisher-Yates). */
+function shuffled(length: number, next: () => number): Int32Array {
+  const order = Int32Array.from({ length }, (_, i) => i);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    const swap = order[i]!;
+    order[i] = order[j]!;
+    order[j] = swap;
+  }
+  return order;
 }
 
 /** Feeds round `round` of `traffic` to `next`. Returns the number of packets sent. */
 export function feedRound(traffic: Traffic, round: number, next: (event: SourceEvent<Id>) => void): number {
   const r = round % traffic.rounds;
   for (const event of traffic.membership.get(r) ?? []) next(event);
-  const { levels, packets, sources, arrival } = traffic;
+  const { levels, packets, sources } = traffic;
+  const arrival = traffic.arrival?.[round % traffic.arrival.length];
   const row = r * sources;
   let sent = 0;
   for (let k = 0; k < sources; k++) {

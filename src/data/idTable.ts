@@ -87,7 +87,7 @@ function hashOf(text: string): number {
 }
 
 /** Whether `source` is an SSRC-like number: a whole number in 0..2^32-1. */
-function isSsrc(source: unknown): source is number {
+export function isSsrc(source: unknown): source is number {
   return typeof source === 'number' && source >>> 0 === source;
 }
 

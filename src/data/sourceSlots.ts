@@ -1,14 +1,17 @@
 /**
- * What the mixer's core keeps of each source, by slot (the slot its {@link IdTable} gave it): one record of 48 bytes
+ * What the mixer's core keeps of each source, by slot (the slot its {@link IdTable} gave it): one record of 64 bytes
  * per slot in one buffer, read through a Float64Array and an Int32Array over the same bytes. A packet touches its own
- * slot's record (one or two cache lines, next to the record of the source that joined before it) and the links of
- * its neighbours in the activity list and its level bucket, instead of an object per source scattered over the heap
- * with its own header, and boxed numbers beside it.
+ * slot's record (one cache line, or two) and the links of its neighbours in the activity list and its level bucket,
+ * instead of an object per source scattered over the heap with its own header and boxed numbers, and an entry in
+ * a `Map` beside it.
  *
- * Layout of slot `s`: `f64[6s + LEVEL | STAMP | ACTIVE]`, `i32[12s + OLDER | NEWER | PREV | NEXT | HEAP | OUTPUT]`.
+ * Layout of slot `s`: `f64[8s + LEVEL | STAMP | ACTIVE]`, then
+ * `i32[16s + OLDER | NEWER | PREV | NEXT | HEAP | OUTPUT | KEY | KIND | SUCCESSOR]`.
+ *
+ * @module
  */
 /** Slot `s`'s fields in `f64` start at `F64_PER_SLOT * s`. */
-export const F64_PER_SLOT = 6;
+export const F64_PER_SLOT = 8;
 /** Slot `s`'s fields in `i32` start at `I32_PER_SLOT * s`. */
 export const I32_PER_SLOT = 2 * F64_PER_SLOT;
 
@@ -30,6 +33,19 @@ export const NEXT = 9;
 export const HEAP = 10;
 /** The output it is pinned to, or -1. */
 export const OUTPUT = 11;
+/** Its id as an int32, when it is an SSRC-like number (`KnownSlots`' guess checks it). */
+export const KEY = 12;
+/** What kind of id it has: FREE, SSRC or OTHER. */
+export const KIND = 13;
+/** The slot whose packet came after its packet last time, or -1 (`KnownSlots`' guess). */
+export const SUCCESSOR = 14;
+
+/** {@link KIND} of a slot not in use. */
+export const FREE = 0;
+/** {@link KIND} of a slot whose id is an SSRC-like number, kept in {@link KEY}. */
+export const SSRC = 1;
+/** {@link KIND} of a slot with any other id. */
+export const OTHER = 2;
 
 const FIRST_CAPACITY = 16;
 

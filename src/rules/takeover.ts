@@ -45,7 +45,7 @@ export function displacedSlot(
   if (selected.size === 0) return -1;
   const f64 = slots.f64;
   let quietest = selected.peek();
-  if (held(rule, now, selected.selectedAt(0))) {
+  if (rule.minHold > 0 && held(rule, now, selected.selectedAt(0))) {
     quietest = -1;
     for (let index = 0; index < selected.size; index++) {
       if (held(rule, now, selected.selectedAt(index))) continue;

@@ -1,0 +1,45 @@
+// KnownSlots' lookup (src/rules/joining.ts) against a Map, the obviously correct model. The lookup first tries the
+// slot that followed the last one looked up; that guess must never answer for another id: not for a source removed
+// since (its slot free, or given to another id), not for an id of another kind with the same key (the SSRC 5, the
+// string '5', the number 5.5).
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { KnownSlots } from '../src/rules/joining.js';
+
+type Id = number | string;
+
+const ids = fc.oneof(
+  fc.integer({ min: 0, max: 12 }),
+  fc.constantFrom(2 ** 32 - 1, 2 ** 31, -1, 5.5, Number.NaN),
+  fc.integer({ min: 0, max: 12 }).map(String),
+);
+
+const op = fc.oneof(
+  { weight: 6, arbitrary: fc.constant('lookup' as const) },
+  { weight: 3, arbitrary: fc.constant('add' as const) },
+  { weight: 2, arbitrary: fc.constant('remove' as const) },
+  { weight: 1, arbitrary: fc.constant('round' as const) },
+);
+
+describe('KnownSlots', () => {
+  it('finds each known source at the slot it was given, and no other, whatever order the lookups come in', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(op, ids), { maxLength: 300 }), (ops) => {
+        const known = new KnownSlots<Id>(1000, undefined);
+        const model = new Map<Id, number>();
+        for (const [op, id] of ops) {
+          if (op === 'add' && !model.has(id)) model.set(id, known.add(id, 0));
+          else if (op === 'remove') {
+            expect(known.remove(id)).toBe(model.get(id) ?? -1);
+            model.delete(id);
+          } else if (op === 'round') {
+            // Every known source once, in the order they were added: the next round's guesses are all right.
+            for (const [known_, slot] of model) expect(known.slotOf(known_)).toBe(slot);
+          }
+          expect(known.slotOf(id)).toBe(model.get(id) ?? -1);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
