@@ -1,8 +1,7 @@
 import type { InvalidHandler, LevelledSourceEvent, SelectionEvent, SourcePacket } from '../events/events.js';
 import { levelledPacket } from '../rules/levelNormalisation.js';
-import { Selection } from '../rules/selection.js';
-import type { SourceRecord } from '../data/sourceRecord.js';
-import { KnownSources } from '../rules/joining.js';
+import { SlotSelection } from '../rules/slotSelection.js';
+import { KnownSlots } from '../rules/joining.js';
 import { TimelessStage } from './stage.js';
 import { reportInvalidEvent, typeOf } from '../events/reports.js';
 
@@ -22,7 +21,7 @@ export interface LoudestSelectorConfig {
 }
 
 /**
- * Keeps the `outputs` loudest sources selected, with hysteresis (`Selection` has the rules), and forwards the
+ * Keeps the `outputs` loudest sources selected, with hysteresis (`SlotSelection` has the rules), and forwards the
  * packets of selected sources only.
  *
  * - A new source is selected while fewer than `outputs` are; otherwise it waits as a candidate at -127.
@@ -30,14 +29,14 @@ export interface LoudestSelectorConfig {
  *   `threshold` takes that source's place (deselected, selected, packet); otherwise its packet is dropped.
  * - A removed selected source is replaced at once by the loudest candidate.
  *
- * Per packet: one map lookup plus O(log outputs) for a selected source, O(1) for a candidate.
+ * Per packet: one lookup plus O(log outputs) for a selected source, O(1) for a candidate.
  *
  * @group State machines
  */
 export class LoudestSelector<S, D> extends TimelessStage<LevelledSourceEvent<S, D>> {
   /** Joins and leaves by the shared rules; sources are timed out upstream (`SourceTimeouts`), never here. */
-  private readonly known: KnownSources<S>;
-  private readonly selection: Selection<SourceRecord<S>>;
+  private readonly known: KnownSlots<S>;
+  private readonly selection: SlotSelection;
   private readonly onInvalid: InvalidHandler | undefined;
 
   constructor(
@@ -46,21 +45,16 @@ export class LoudestSelector<S, D> extends TimelessStage<LevelledSourceEvent<S, 
   ) {
     super();
     this.onInvalid = config.onInvalid;
-    this.known = new KnownSources<S>(Infinity, config.onInvalid);
-    this.selection = new Selection<SourceRecord<S>>(
-      config.outputs,
-      config.threshold,
-      {
-        selected: (entry) => {
-          emit({ type: 'source-selected', source: entry.source });
-        },
-        deselected: (entry) => {
-          emit({ type: 'source-deselected', source: entry.source });
-        },
+    const known = new KnownSlots<S>(Infinity, config.onInvalid);
+    this.known = known;
+    this.selection = new SlotSelection(config.outputs, config.threshold, config.minHold ?? 0, known.slots, {
+      selected: (slot) => {
+        emit({ type: 'source-selected', source: known.idAt(slot) });
       },
-      undefined,
-      config.minHold ?? 0,
-    );
+      deselected: (slot) => {
+        emit({ type: 'source-deselected', source: known.idAt(slot) });
+      },
+    });
   }
 
   protected handle(event: LevelledSourceEvent<S, D>, now: number): void {
@@ -69,22 +63,22 @@ export class LoudestSelector<S, D> extends TimelessStage<LevelledSourceEvent<S, 
     switch (typeOf(event)) {
       case 'source-pkt': {
         const packet = levelledPacket(event as SourcePacket<S, D>, this.onInvalid);
-        let entry = this.known.get(packet.source);
-        if (entry === undefined) {
-          entry = this.known.add(packet.source, now);
-          this.selection.add(entry);
+        let slot = this.known.slotOf(packet.source);
+        if (slot < 0) {
+          slot = this.known.add(packet.source, now);
+          this.selection.add(slot);
         }
-        if (this.selection.packet(entry, packet.level)) this.emit(packet);
+        if (this.selection.packet(slot, packet.level)) this.emit(packet);
         return;
       }
       case 'source-added': {
-        const entry = this.known.admit(event, now);
-        if (entry !== null) this.selection.add(entry);
+        const slot = this.known.admit(event, now);
+        if (slot >= 0) this.selection.add(slot);
         return;
       }
       case 'source-removed': {
-        const entry = this.known.dismiss(event);
-        if (entry !== null) this.selection.remove(entry);
+        const slot = this.known.dismiss(event);
+        if (slot >= 0) this.selection.remove(slot);
         return;
       }
       default:
@@ -94,7 +88,7 @@ export class LoudestSelector<S, D> extends TimelessStage<LevelledSourceEvent<S, 
 
   /** Selections are released by whoever holds outputs for them ({@link OutputPinner}); here state is dropped. */
   protected override onEnd(): void {
-    this.known.clear();
     this.selection.clear();
+    this.known.clear();
   }
 }
