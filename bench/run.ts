@@ -19,6 +19,8 @@ import {
   PACKET_MS,
   realistic,
   shuffledArrival,
+  jitteredArrival,
+  reshuffledArrival,
   type Id,
   type IdKind,
   type Traffic,
@@ -106,6 +108,14 @@ const WORKLOADS = {
   shuffled: {
     label: 'realistic, packets in arrival order',
     make: (sources: number, ids: IdKind) => shuffledArrival(realistic(sources, ids)),
+  },
+  jittered: {
+    label: 'realistic, arrival order with jitter',
+    make: (sources: number, ids: IdKind) => jitteredArrival(realistic(sources, ids)),
+  },
+  reshuffled: {
+    label: 'realistic, a new arrival order every round',
+    make: (sources: number, ids: IdKind) => reshuffledArrival(realistic(sources, ids)),
   },
   adversarial: { label: 'adversarial: new random level every packet', make: adversarial },
 } as const;
@@ -238,13 +248,15 @@ function measureAll(
     measureApart({ kind, workload, sources, outputs, implementation, ids });
 }
 
+/** Memory in use: the JS heap and the array buffers' memory, which lies outside it (the core's slots live there). */
 function heapUsed(): number {
   gc?.();
   gc?.();
-  return process.memoryUsage().heapUsed;
+  const { heapUsed, arrayBuffers } = process.memoryUsage();
+  return heapUsed + arrayBuffers;
 }
 
-/** Heap per known source, with everyone joined and one round of packets sent. */
+/** Memory (heap and array buffers) per known source, with everyone joined and one round of packets sent. */
 function measureMemory(sources: number, ids: IdKind): number | null {
   if (gc === undefined) return null;
   const traffic = realistic(sources, ids);
@@ -419,9 +431,12 @@ function main(): void {
   for (const sources of sizes) measureAll('traffic', 'realistic', sources, 3);
   // SSRC-like numbers, what the RTP adapter emits, beside the strings.
   for (const sources of sizes.filter((n) => n !== 100_000)) measureAll('traffic', 'realistic', sources, 3, 'ssrc');
-  // The same traffic with its packets in a fixed random order, as a network delivers them, not in join order.
-  for (const sources of sizes.filter((n) => n === 1000 || n === 1_000_000))
-    measureAll('traffic', 'shuffled', sources, 3, 'ssrc');
+  // The same traffic with its packets in a fixed random order, as a network delivers them, not in join order; with
+  // jitter; and in a new order every round, where the core's guess of the next slot is always wrong.
+  for (const workload of ['shuffled', 'jittered', 'reshuffled'] as const) {
+    for (const sources of sizes.filter((n) => n === 1000 || n === 1_000_000))
+      measureAll('traffic', workload, sources, 3, 'ssrc');
+  }
   for (const outputs of outputSweep.filter((o) => o !== 3)) measureAll('traffic', 'realistic', 1000, outputs);
   measureAll('traffic', 'adversarial', 1000, 3);
   for (const ids of ['string', 'ssrc'] as const) {
@@ -471,13 +486,13 @@ function main(): void {
       unit: 'x',
     },
     {
-      target: `heap per known source at ${memorySources} sources, SSRC ids: at most 100 bytes`,
+      target: `heap and array buffers per known source at ${memorySources} sources, SSRC ids: at most 100 bytes`,
       value: bytesPerSsrc,
       limit: 100,
       unit: ' B',
     },
     {
-      target: `heap per known source at ${memorySources} sources, string ids (the ids themselves not counted): at most 200 bytes`,
+      target: `heap and array buffers per known source at ${memorySources} sources, string ids (the ids themselves not counted): at most 200 bytes`,
       value: bytesPerSource,
       limit: 200,
       unit: ' B',
