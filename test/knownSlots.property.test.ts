@@ -22,6 +22,24 @@ const op = fc.oneof(
 );
 
 describe('KnownSlots', () => {
+  it("does not take a guessed slot given to another source since (the guess's key is the old source's)", () => {
+    for (const [p, a, b] of [
+      [1, 2, 3],
+      ['p', 'source-12', 'source-13'],
+    ] as const) {
+      const known = new KnownSlots<Id>(1000, undefined);
+      const slotP = known.add(p, 0);
+      const slotA = known.add(a, 0);
+      expect([known.slotOf(p), known.slotOf(a)]).toEqual([slotP, slotA]); // P's record now guesses A after it
+      expect(known.remove(a)).toBe(slotA);
+      expect(known.add(b, 0)).toBe(slotA); // the slot is given again
+      expect(known.slotOf(p)).toBe(slotP);
+      expect(known.slotOf(a)).toBe(-1);
+      expect(known.slotOf(p)).toBe(slotP);
+      expect(known.slotOf(b)).toBe(slotA);
+    }
+  });
+
   it('finds each known source at the slot it was given, and no other, whatever order the lookups come in', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(op, ids), { maxLength: 300 }), (ops) => {

@@ -6,7 +6,7 @@
  * a `Map` beside it.
  *
  * Layout of slot `s`: `f64[8s + LEVEL | STAMP | ACTIVE]`, then
- * `i32[16s + OLDER | NEWER | PREV | NEXT | HEAP | OUTPUT | KEY | KIND | SUCCESSOR]`.
+ * `i32[16s + OLDER | NEWER | PREV | NEXT | HEAP | OUTPUT | KEY | KIND | SUCCESSOR | NEXT_KEY]`.
  *
  * @module
  */
@@ -39,6 +39,8 @@ export const KEY = 12;
 export const KIND = 13;
 /** The slot whose packet came after its packet last time, or -1 (`KnownSlots`' guess). */
 export const SUCCESSOR = 14;
+/** A short key of {@link SUCCESSOR}'s id (`KnownSlots`' guess is taken only when the next id has this key). */
+export const NEXT_KEY = 15;
 
 /** {@link KIND} of a slot not in use. */
 export const FREE = 0;

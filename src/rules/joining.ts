@@ -1,6 +1,17 @@
 import type { InvalidHandler } from '../events/events.js';
 import { IdTable, isSsrc } from '../data/idTable.js';
-import { FREE, I32_PER_SLOT, KEY, KIND, OTHER, SSRC, SUCCESSOR } from '../data/sourceSlots.js';
+import { FREE, I32_PER_SLOT, KEY, KIND, NEXT_KEY, OTHER, SSRC, SUCCESSOR } from '../data/sourceSlots.js';
+
+/**
+ * A short key of `source` for {@link KnownSlots.slotOf}'s guess: an SSRC as an int32; for a string, its length and
+ * its last and middle UTF-16 code units; 0 for other ids. Different ids may share a key; the guess checks the id.
+ */
+function keyOf(source: unknown): number {
+  if (isSsrc(source)) return source | 0;
+  if (typeof source !== 'string') return 0;
+  const length = source.length;
+  return length === 0 ? 1 : (length << 20) ^ (source.charCodeAt(length - 1) << 10) ^ source.charCodeAt(length >> 1);
+}
 import { SourceRecord } from '../data/sourceRecord.js';
 import { reportDuplicate, reportUnknown } from '../events/reports.js';
 import { Timeouts } from './timeouts.js';
@@ -16,8 +27,6 @@ export class KnownSlots<S> extends Timeouts {
   private readonly ids = new IdTable<S>();
   /** The slot looked up last, or -1. */
   private last = -1;
-  /** The slot whose packet came after the last one's packet last time: the guess for the next lookup, or -1. */
-  private guess = -1;
 
   constructor(
     timeout: number,
@@ -34,36 +43,41 @@ export class KnownSlots<S> extends Timeouts {
    * The slot of `source`, or -1 when it is not known.
    *
    * Packets come in rounds, each source's every 20 ms or so, and a round's order is mostly the last round's order.
-   * So each slot remembers which slot was looked up after it, and that slot is tried first: checking it reads its
-   * own record, which the packet is about to read anyway, where the id table would cost a cache miss of its own at
-   * a million sources. A wrong guess costs that record's read, then the id table.
+   * So each slot's record remembers which slot was looked up after it, and a short key of that slot's id (the SSRC
+   * itself, or a string's length and last characters). When the key matches, that slot is checked (its kind and
+   * key, or its id) and taken, without the id table, which costs a cache miss of its own at a million sources. A
+   * key that does not match costs nothing but the comparison: the record it is in was read by the packet before.
    */
   slotOf(source: S): number {
-    const guess = this.guess;
-    if (guess >= 0) {
+    const last = this.last;
+    const key = keyOf(source);
+    if (last >= 0) {
       const i32 = this.slots.i32;
-      const at = I32_PER_SLOT * guess;
-      const kind = i32[at + KIND]!;
-      if (
-        kind === SSRC
-          ? isSsrc(source) && i32[at + KEY] === (source | 0)
-          : kind === OTHER && this.ids.idAt(guess) === source
-      ) {
-        this.follow(guess);
-        return guess;
+      const from = I32_PER_SLOT * last;
+      const guess = i32[from + SUCCESSOR]!;
+      if (guess >= 0 && i32[from + NEXT_KEY] === key) {
+        const at = I32_PER_SLOT * guess;
+        const kind = i32[at + KIND]!;
+        if (
+          kind === SSRC
+            ? isSsrc(source) && i32[at + KEY] === key
+            : kind === OTHER && typeof source === 'string' && this.ids.idAt(guess) === source
+        ) {
+          this.last = guess;
+          return guess;
+        }
       }
     }
     const slot = this.ids.slotOf(source);
-    if (slot >= 0) this.follow(slot);
+    if (slot >= 0) {
+      if (last >= 0) {
+        const i32 = this.slots.i32;
+        i32[I32_PER_SLOT * last + SUCCESSOR] = slot;
+        i32[I32_PER_SLOT * last + NEXT_KEY] = key;
+      }
+      this.last = slot;
+    }
     return slot;
-  }
-
-  /** `slot` was looked up after the last slot: remembered as the last one's successor, and its own tried next. */
-  private follow(slot: number): void {
-    const i32 = this.slots.i32;
-    if (this.last >= 0) i32[I32_PER_SLOT * this.last + SUCCESSOR] = slot;
-    this.last = slot;
-    this.guess = i32[I32_PER_SLOT * slot + SUCCESSOR]!;
   }
 
   /** The source of `slot`: known, or forgotten and its slot not given again since. */
@@ -126,7 +140,7 @@ export class KnownSlots<S> extends Timeouts {
     this.ids.clear();
     this.activity.clear();
     this.slots.clear();
-    this.last = this.guess = -1;
+    this.last = -1;
   }
 
   /** Forgets `slot`'s source; what is kept by slot stays until the slot is given again. */
