@@ -56,21 +56,7 @@ export abstract class SerialStage<I> implements Stage<I> {
   abstract nextDeadline(): number | undefined;
 
   push(event: I, now: number): void {
-    // The hot path: `call` written out for a push, with no dispatch.
-    if (this.handling) {
-      this.queue.push({ kind: PUSH, event, now, task: undefined });
-      return;
-    }
-    this.handling = true;
-    try {
-      this.handle(event, now);
-      if (this.queue.length !== 0) this.drain();
-    } catch (error) {
-      this.queue.length = 0;
-      throw error;
-    } finally {
-      this.handling = false;
-    }
+    this.call(PUSH, event, now, undefined);
   }
 
   expire(now: number): void {
