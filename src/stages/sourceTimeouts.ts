@@ -20,7 +20,7 @@ export interface SourceTimeoutsConfig {
  * Its output is a well-formed source stream: a packet of an unknown source is preceded by a `source-added`,
  * duplicate adds and removals of unknown sources are reported and dropped, and a source with no event for `timeout`
  * ms gets a `source-removed` at `last event time + timeout`, oldest activity first. A packet costs O(1); timeouts
- * cost O(expired) (`KnownSources`).
+ * cost O(expired) (`KnownSlots`).
  *
  * @group State machines
  */
