@@ -1,4 +1,4 @@
-// KnownSlots' lookup (src/rules/joining.ts) against a Map, the obviously correct model. The lookup first tries the
+// KnownSlots' lookup (src/data/slotLookup.ts) against a Map, the obviously correct model. The lookup first tries the
 // slot that followed the last one looked up; that guess must never answer for another id: not for a source removed
 // since (its slot free, or given to another id), not for an id of another kind with the same key (the SSRC 5, the
 // string '5', the number 5.5).
