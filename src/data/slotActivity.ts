@@ -14,7 +14,10 @@ export class SlotActivity {
 
   constructor(private readonly slots: SourceSlots) {}
 
-  /** `now`, or the latest time seen if `now` is earlier (see `ActivityList.monotonic`). */
+  /**
+   * `now`, or the latest time seen if `now` is earlier. A wall clock can step back (an NTP correction); the list
+   * must stay sorted, so a source is never timed out early, only, after such a step, a little late.
+   */
   monotonic(now: number): number {
     if (now > this.latest) this.latest = now;
     return this.latest;

@@ -15,7 +15,7 @@ export class Timeouts {
 
   constructor(readonly timeout: number) {}
 
-  /** `time`, never earlier than a time seen before (`ActivityList.monotonic`). */
+  /** `time`, never earlier than a time seen before (`SlotActivity.monotonic`). */
   now(time: number): number {
     return this.activity.monotonic(time);
   }
