@@ -2,6 +2,7 @@ import { SlotCandidates } from '../data/slotCandidates.js';
 import { SlotHeap } from '../data/slotHeap.js';
 import { F64_PER_SLOT, HEAP, I32_PER_SLOT, LEVEL, STAMP, type SourceSlots } from '../data/sourceSlots.js';
 import { SILENCE } from './levelNormalisation.js';
+import { refillSlot } from './refill.js';
 import { displacedSlot, type TakeoverRule } from './takeover.js';
 
 /** Told of every change of a slot selection, in the order the rules make them. */
@@ -95,16 +96,17 @@ export class SlotSelection {
     }
     this.selected.remove(slot);
     this.listener.deselected(slot);
-    const loudest = this.candidates.loudest();
-    if (loudest < 0) return;
-    this.candidates.remove(loudest, this.slots.f64[F64_PER_SLOT * loudest + LEVEL]!);
-    this.select(loudest);
+    refillSlot(this.candidates, this.slots, this.selectNow);
   }
 
   clear(): void {
     this.selected.clear();
     this.candidates.clear();
   }
+
+  private readonly selectNow = (slot: number): void => {
+    this.select(slot);
+  };
 
   private select(slot: number): void {
     this.slots.f64[F64_PER_SLOT * slot + STAMP] = ++this.stamps;
