@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AudioMixerCore } from '../index.js';
-import { jitteredArrival, realistic, reshuffledArrival, shuffledArrival, type Traffic } from './workloads.js';
+import { arrivalFromArgs, realistic, type Traffic } from './workloads.js';
 
 interface Core {
   push(event: unknown, now: number): void;
@@ -18,17 +18,12 @@ type CoreClass = new (config: object, emit: () => void) => Core;
 const other = process.argv[2];
 if (other === undefined) throw new Error('usage: bench/compare.ts <other checkout> [sources] [--strings] [...]');
 const sources = Number(process.argv[3] ?? 1000);
-const has = (flag: string) => process.argv.includes(flag);
-const joinOrder = realistic(sources, has('--strings') ? 'string' : 'ssrc');
-const traffic = has('--arrival')
-  ? shuffledArrival(joinOrder)
-  : has('--jitter')
-    ? jitteredArrival(joinOrder)
-    : has('--reshuffle')
-      ? reshuffledArrival(joinOrder)
-      : joinOrder;
+const traffic = arrivalFromArgs(
+  realistic(sources, process.argv.includes('--strings') ? 'string' : 'ssrc'),
+  process.argv,
+);
 
-// The loop as source text, compiled once per core.
+// `feedRound` (bench/workloads.ts) with `expire` at each round, as source text, compiled once per core.
 const LOOP = `return function run(core, t, rounds, start) {
   let events = 0;
   for (let r = start; r < start + rounds; r++) {

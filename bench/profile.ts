@@ -14,25 +14,10 @@ import {
   type SourceEvent,
 } from 'rx-audio-mixer';
 import { ManualScheduler } from './manualScheduler.js';
-import {
-  feedRound,
-  jitteredArrival,
-  PACKET_MS,
-  realistic,
-  reshuffledArrival,
-  shuffledArrival,
-  type Id,
-} from './workloads.js';
+import { arrivalFromArgs, feedRound, PACKET_MS, realistic, type Id } from './workloads.js';
 
 const sources = Number(process.argv[2] ?? 1000);
-const joinOrder = realistic(sources, process.argv.includes('--ssrc') ? 'ssrc' : 'string');
-const traffic = process.argv.includes('--arrival')
-  ? shuffledArrival(joinOrder)
-  : process.argv.includes('--jitter')
-    ? jitteredArrival(joinOrder)
-    : process.argv.includes('--reshuffle')
-      ? reshuffledArrival(joinOrder)
-      : joinOrder;
+const traffic = arrivalFromArgs(realistic(sources, process.argv.includes('--ssrc') ? 'ssrc' : 'string'), process.argv);
 const scheduler = new ManualScheduler();
 let emitted = 0;
 const count = () => {

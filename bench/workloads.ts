@@ -140,6 +140,18 @@ export function jitteredArrival(traffic: Traffic): Traffic {
   return { ...traffic, arrival };
 }
 
+/**
+ * `traffic` in the arrival order the command line asks for (`bench/profile.ts`, `bench/compare.ts`): `--arrival`
+ * ({@link shuffledArrival}), `--jitter` ({@link jitteredArrival}), `--reshuffle` ({@link reshuffledArrival}), or
+ * join order.
+ */
+export function arrivalFromArgs(traffic: Traffic, args: readonly string[]): Traffic {
+  if (args.includes('--arrival')) return shuffledArrival(traffic);
+  if (args.includes('--jitter')) return jitteredArrival(traffic);
+  if (args.includes('--reshuffle')) return reshuffledArrival(traffic);
+  return traffic;
+}
+
 /** 0 .. length-1 in a random order (Fisher-Yates). */
 function shuffled(length: number, next: () => number): Int32Array {
   const order = Int32Array.from({ length }, (_, i) => i);

@@ -3,7 +3,8 @@
 // since (its slot free, or given to another id), not for an id of another kind with the same key (the SSRC 5, the
 // string '5', the number 5.5).
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { IdTable } from '../src/data/idTable.js';
 import { KnownSlots } from '../src/rules/joining.js';
 
 type Id = number | string;
@@ -22,6 +23,32 @@ const op = fc.oneof(
 );
 
 describe('KnownSlots', () => {
+  it('finds a round in the order of the last one without the id table; a swapped pair costs three lookups there', () => {
+    const kinds: Id[][] = [
+      Array.from({ length: 50 }, (_, i) => (i * 2654435761) >>> 0),
+      Array.from({ length: 50 }, (_, i) => `source-${i}`),
+    ];
+    for (const ids of kinds) {
+      const known = new KnownSlots<Id>(1000, undefined);
+      for (const id of ids) known.add(id, 0);
+      const table = vi.spyOn(IdTable.prototype, 'slotOf');
+      const round = (order: readonly Id[]) => {
+        table.mockClear();
+        for (const id of order) expect(known.slotOf(id)).toBe(ids.indexOf(id));
+        return table.mock.calls.length;
+      };
+      expect(round(ids)).toBe(ids.length); // nothing to guess from yet
+      round(ids); // learns which slot follows the last one
+      expect(round(ids)).toBe(0);
+      const swapped = [...ids];
+      [swapped[10], swapped[11]] = [swapped[11]!, swapped[10]!];
+      expect(round(swapped)).toBe(3); // the two swapped, and the one after them
+      expect(round(swapped)).toBe(0);
+      expect(round([...swapped].reverse())).toBe(ids.length); // a new order: every guess wrong
+      table.mockRestore();
+    }
+  });
+
   it("does not take a guessed slot given to another source since (the guess's key is the old source's)", () => {
     for (const [p, a, b] of [
       [1, 2, 3],

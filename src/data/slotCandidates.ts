@@ -20,9 +20,10 @@ export class SlotCandidates {
 
   constructor(private readonly slots: SourceSlots) {}
 
-  /** Adds `slot`, at `level` (its level), at the tail of its bucket: its stamp must be the newest. */
-  add(slot: number, level: number): void {
-    const i32 = this.slots.i32;
+  /** Adds `slot` at the tail of its bucket: its stamp must be the newest. */
+  add(slot: number): void {
+    const { f64, i32 } = this.slots;
+    const level = f64[F64_PER_SLOT * slot + LEVEL]!;
     const bucket = Math.floor(level) - SILENCE;
     const tail = this.tails[bucket]!;
     const at = I32_PER_SLOT * slot;
@@ -34,9 +35,10 @@ export class SlotCandidates {
     this.count += 1;
   }
 
-  /** Takes `slot` out; `level` must be the one it was added with. */
-  remove(slot: number, level: number): void {
-    const i32 = this.slots.i32;
+  /** Takes `slot` out; its level must be the one it was added with. */
+  remove(slot: number): void {
+    const { f64, i32 } = this.slots;
+    const level = f64[F64_PER_SLOT * slot + LEVEL]!;
     const bucket = Math.floor(level) - SILENCE;
     const at = I32_PER_SLOT * slot;
     const prev = i32[at + PREV]!;

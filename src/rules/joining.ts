@@ -1,15 +1,14 @@
 import type { InvalidHandler } from '../events/events.js';
 import { SlotLookup } from '../data/slotLookup.js';
-import { SourceRecord } from '../data/sourceRecord.js';
 import { reportDuplicate, reportUnknown } from '../events/reports.js';
 import { Timeouts } from './timeouts.js';
 
 /**
  * Rules 1 and 3 as every stage that knows sources keeps them: a source joins with its first event (`source-added`,
  * or a packet of an unknown source), leaves with `source-removed` or its timeout ({@link Timeouts}); adding a known
- * source or removing an unknown one is reported and ignored. Each known source has a slot ({@link IdTable}); what a
- * stage keeps of it sits by slot, in {@link Timeouts.slots} or in arrays of its own ({@link SlotLookup} finds it). The one home of those rules,
- * for every stage (through {@link KnownSources} for those that keep an object per source).
+ * source or removing an unknown one is reported and ignored. Each known source has a slot, which {@link SlotLookup}
+ * finds; what a stage keeps of it sits by slot, in {@link Timeouts.slots} or in arrays of its own. The one home of
+ * those rules, for every stage (through {@link KnownSources} for those that keep an object per source).
  */
 export class KnownSlots<S> extends Timeouts {
   private readonly ids = new SlotLookup<S>(this.slots);
@@ -101,7 +100,7 @@ export interface Known {
  * {@link KnownSlots} for a stage that keeps an object per source (the room, the level normaliser, the cascade):
  * the same rules, answering with records.
  */
-export class KnownSources<S, R extends Known & { readonly source: S } = SourceRecord<S>> {
+export class KnownSources<S, R extends Known & { readonly source: S }> {
   readonly slots: KnownSlots<S>;
   /** Per slot, its record. */
   private readonly records: (R | undefined)[] = [];
@@ -109,17 +108,13 @@ export class KnownSources<S, R extends Known & { readonly source: S } = SourceRe
   constructor(
     timeout: number,
     onInvalid: InvalidHandler | undefined,
-    private readonly create: (source: S) => R = (source) => new SourceRecord(source) as unknown as R,
+    private readonly create: (source: S) => R,
   ) {
     this.slots = new KnownSlots<S>(timeout, onInvalid);
   }
 
   get size(): number {
     return this.slots.size;
-  }
-
-  get timeout(): number {
-    return this.slots.timeout;
   }
 
   get latestTime(): number {
@@ -141,10 +136,7 @@ export class KnownSources<S, R extends Known & { readonly source: S } = SourceRe
 
   /** A new source, active at `now`. */
   add(source: S, now: number): R {
-    const record = this.create(source);
-    record.slot = this.slots.add(source, now);
-    this.records[record.slot] = record;
-    return record;
+    return this.recordFor(source, this.slots.add(source, now));
   }
 
   /** `record`'s source was active at `now`. */
@@ -155,11 +147,7 @@ export class KnownSources<S, R extends Known & { readonly source: S } = SourceRe
   /** A `source-added`: the new record, or `null` (reported) when the source is already known. */
   admit(event: { readonly source: S }, now: number): R | null {
     const slot = this.slots.admit(event, now);
-    if (slot < 0) return null;
-    const record = this.create(event.source);
-    record.slot = slot;
-    this.records[slot] = record;
-    return record;
+    return slot < 0 ? null : this.recordFor(event.source, slot);
   }
 
   /** A `source-removed`: the record, forgotten, or `null` (reported) when the source is not known. */
@@ -185,6 +173,14 @@ export class KnownSources<S, R extends Known & { readonly source: S } = SourceRe
   clear(): void {
     this.slots.clear();
     this.records.length = 0;
+  }
+
+  /** A new record for `source`, just given `slot`. */
+  private recordFor(source: S, slot: number): R {
+    const record = this.create(source);
+    record.slot = slot;
+    this.records[slot] = record;
+    return record;
   }
 
   /** The record of `slot`, just forgotten, let go; `null` for -1. */

@@ -50,7 +50,7 @@ export class SlotSelection {
     f64[F64_PER_SLOT * slot + LEVEL] = SILENCE;
     f64[F64_PER_SLOT * slot + STAMP] = ++this.stamps;
     if (this.selected.size < this.outputs) this.select(slot);
-    else this.candidates.add(slot, SILENCE);
+    else this.candidates.add(slot);
   }
 
   /**
@@ -67,7 +67,7 @@ export class SlotSelection {
       return true;
     }
     // Out of its bucket before the level changes: the bucket is found from the level.
-    this.candidates.remove(slot, f64[at + LEVEL]!);
+    this.candidates.remove(slot);
     f64[at + LEVEL] = level;
     f64[at + STAMP] = ++this.stamps;
     if (this.selected.size < this.outputs) {
@@ -77,26 +77,25 @@ export class SlotSelection {
     const quietest = displacedSlot(this.selected, this.slots, level, this.rule, this.now);
     if (quietest >= 0) {
       this.selected.remove(quietest);
-      const quiet = F64_PER_SLOT * quietest;
-      f64[quiet + STAMP] = ++this.stamps;
-      this.candidates.add(quietest, f64[quiet + LEVEL]!);
+      f64[F64_PER_SLOT * quietest + STAMP] = ++this.stamps;
+      this.candidates.add(quietest);
       this.listener.deselected(quietest);
       this.select(slot);
       return true;
     }
-    this.candidates.add(slot, level);
+    this.candidates.add(slot);
     return false;
   }
 
   /** A source leaves; a selected one is replaced at once by the loudest candidate (rule 4). */
   remove(slot: number): void {
     if (this.slots.i32[I32_PER_SLOT * slot + HEAP]! < 0) {
-      this.candidates.remove(slot, this.slots.f64[F64_PER_SLOT * slot + LEVEL]!);
+      this.candidates.remove(slot);
       return;
     }
     this.selected.remove(slot);
     this.listener.deselected(slot);
-    refillSlot(this.candidates, this.slots, this.selectNow);
+    refillSlot(this.candidates, this.selectNow);
   }
 
   clear(): void {
