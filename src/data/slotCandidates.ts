@@ -67,6 +67,26 @@ export class SlotCandidates {
     return NONE;
   }
 
+  /**
+   * The loudest candidate that `accept` takes, the most recently touched among equals; -1 when there is none. It
+   * asks `accept` from the loudest down, so it is quick when the loudest are taken (a room's delta view ranks the
+   * shared view's candidates it hears this way).
+   */
+  loudestWhere(accept: (slot: number) => boolean): number {
+    if (this.count === 0) return NONE;
+    const { f64, i32 } = this.slots;
+    for (let bucket = BUCKETS - 1; bucket >= 0; bucket--) {
+      let best = NONE;
+      for (let slot = this.tails[bucket]!; slot !== NONE; slot = i32[I32_PER_SLOT * slot + PREV]!) {
+        if (!accept(slot)) continue;
+        if (this.fractional[bucket] === 0) return slot;
+        if (best === NONE || f64[F64_PER_SLOT * slot + LEVEL]! > f64[F64_PER_SLOT * best + LEVEL]!) best = slot;
+      }
+      if (best !== NONE) return best;
+    }
+    return NONE;
+  }
+
   clear(): void {
     this.tails.fill(NONE);
     this.fractional.fill(0);

@@ -134,6 +134,11 @@ export class KnownSources<S, R extends Known & { readonly source: S }> {
     return slot < 0 ? undefined : this.records[slot];
   }
 
+  /** The record of `slot`: in use, or forgotten and its slot not given again since. */
+  recordAt(slot: number): R {
+    return this.records[slot]!;
+  }
+
   /** A new source, active at `now`. */
   add(source: S, now: number): R {
     return this.recordFor(source, this.slots.add(source, now));
@@ -183,11 +188,11 @@ export class KnownSources<S, R extends Known & { readonly source: S }> {
     return record;
   }
 
-  /** The record of `slot`, just forgotten, let go; `null` for -1. */
+  /**
+   * The record of `slot`, just forgotten; `null` for -1. It stays at its slot until the slot is given again, as the
+   * slot's id does, so that what is told of the forgotten source (a timeout's unpin) can still find it.
+   */
   private take(slot: number): R | null {
-    if (slot < 0) return null;
-    const record = this.records[slot]!;
-    this.records[slot] = undefined;
-    return record;
+    return slot < 0 ? null : this.records[slot]!;
   }
 }

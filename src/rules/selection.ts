@@ -4,7 +4,7 @@ import type { Ranked } from '../data/ranked.js';
 import { SILENCE } from './levelNormalisation.js';
 import { refill } from './refill.js';
 import { displaced, takeoverLevel, type TakeoverRule } from './takeover.js';
-import { StampClock } from './ties.js';
+import { StampClock, Stamper } from './ties.js';
 
 /** Told of every change of the selected set, in the order the rules make them. */
 export interface SelectionListener<R> {
@@ -27,9 +27,8 @@ export interface SelectionListener<R> {
 export class Selection<R extends Ranked> {
   private readonly selected = new QuietestHeap<R>();
   private readonly rule: TakeoverRule;
-  /** The base of the stamps of the current event, as this selection last saw it. */
-  private base = -1;
-  private op = 0;
+  /** @internal */
+  readonly stamper: Stamper;
 
   constructor(
     private readonly outputs: number,
@@ -43,6 +42,7 @@ export class Selection<R extends Ranked> {
     private readonly candidates: CandidateRanking<R> = new CandidateBuckets<R>(),
   ) {
     this.rule = { threshold, minHold };
+    this.stamper = new Stamper(stamps);
   }
 
   /** The time of the event being handled, in ms: set by the owner before each event (read by the minimum hold). */
@@ -127,21 +127,12 @@ export class Selection<R extends Ranked> {
   }
 
   /** Continues the stamps of `other`, a selection this one is a copy of: the next touch comes after its last. */
-  continueFrom<O extends Ranked>(other: Selection<O>): void {
-    this.base = other.base;
-    this.op = other.op;
+  continueFrom(other: { readonly stamper: Stamper }): void {
+    this.stamper.continueFrom(other.stamper);
   }
 
-  /** The next stamp: later than every stamp given before, and the same in every selection doing the same work. */
   private stamp(): number {
-    const stamps = this.stamps;
-    if (this.base !== stamps.base) {
-      this.base = stamps.base;
-      this.op = 0;
-    }
-    const stamp = stamps.base + ++this.op;
-    if (stamp > stamps.high) stamps.high = stamp;
-    return stamp;
+    return this.stamper.next();
   }
 
   /** Puts back a selected record, level and stamp as they are, telling no one (for a copy of another selection). */

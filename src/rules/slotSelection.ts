@@ -4,11 +4,17 @@ import { F64_PER_SLOT, HEAP, I32_PER_SLOT, LEVEL, STAMP, type SourceSlots } from
 import { SILENCE } from './levelNormalisation.js';
 import { refillSlot } from './refill.js';
 import { displacedSlot, type TakeoverRule } from './takeover.js';
+import { StampClock, Stamper } from './ties.js';
 
 /** Told of every change of a slot selection, in the order the rules make them. */
 export interface SlotSelectionListener {
   selected(slot: number): void;
   deselected(slot: number): void;
+  /**
+   * Told that `slot` is about to be selected, before anything changes for it: before the displaced source is
+   * deselected in a takeover. The room mixer forks a listener's view there when the listener does not hear it.
+   */
+  pinning?(slot: number): void;
 }
 
 /**
@@ -22,9 +28,8 @@ export class SlotSelection {
   private readonly selected: SlotHeap;
   private readonly candidates: SlotCandidates;
   private readonly rule: TakeoverRule;
-  private stamps = 0;
-  /** The time of the event being handled, in ms: set by the owner before each event (read by the minimum hold). */
-  now = 0;
+  /** @internal */
+  readonly stamper: Stamper;
 
   constructor(
     private readonly outputs: number,
@@ -32,10 +37,22 @@ export class SlotSelection {
     minHold: number,
     private readonly slots: SourceSlots,
     private readonly listener: SlotSelectionListener,
+    /** Where stamps come from: its own by default; a room's views share one, so equal work stamps equally. */
+    stamps: StampClock = new StampClock(),
   ) {
     this.rule = { threshold, minHold };
     this.selected = new SlotHeap(outputs, slots);
     this.candidates = new SlotCandidates(slots);
+    this.stamper = new Stamper(stamps);
+  }
+
+  /** The time of the event being handled, in ms: set by the owner before each event (read by the minimum hold). */
+  get now(): number {
+    return this.stamper.clock.now;
+  }
+
+  set now(time: number) {
+    this.stamper.clock.now = time;
   }
 
   /** How many sources are selected. */
@@ -48,7 +65,7 @@ export class SlotSelection {
     const f64 = this.slots.f64;
     this.slots.i32[I32_PER_SLOT * slot + HEAP] = -1;
     f64[F64_PER_SLOT * slot + LEVEL] = SILENCE;
-    f64[F64_PER_SLOT * slot + STAMP] = ++this.stamps;
+    f64[F64_PER_SLOT * slot + STAMP] = this.stamper.next();
     if (this.selected.size < this.outputs) this.select(slot);
     else this.candidates.add(slot);
   }
@@ -62,22 +79,23 @@ export class SlotSelection {
     const at = F64_PER_SLOT * slot;
     if (i32[I32_PER_SLOT * slot + HEAP]! >= 0) {
       f64[at + LEVEL] = level;
-      f64[at + STAMP] = ++this.stamps;
+      f64[at + STAMP] = this.stamper.next();
       this.selected.update(slot);
       return true;
     }
     // Out of its bucket before the level changes: the bucket is found from the level.
     this.candidates.remove(slot);
     f64[at + LEVEL] = level;
-    f64[at + STAMP] = ++this.stamps;
+    f64[at + STAMP] = this.stamper.next();
     if (this.selected.size < this.outputs) {
       this.select(slot);
       return true;
     }
     const quietest = displacedSlot(this.selected, this.slots, level, this.rule, this.now);
     if (quietest >= 0) {
+      this.listener.pinning?.(slot);
       this.selected.remove(quietest);
-      f64[F64_PER_SLOT * quietest + STAMP] = ++this.stamps;
+      f64[F64_PER_SLOT * quietest + STAMP] = this.stamper.next();
       this.candidates.add(quietest);
       this.listener.deselected(quietest);
       this.select(slot);
@@ -98,6 +116,11 @@ export class SlotSelection {
     refillSlot(this.candidates, this.selectNow);
   }
 
+  /** The loudest candidate `accept` takes, the most recently touched among equals (rule 8), or -1. */
+  loudestWhere(accept: (slot: number) => boolean): number {
+    return this.candidates.loudestWhere(accept);
+  }
+
   clear(): void {
     this.selected.clear();
     this.candidates.clear();
@@ -108,7 +131,8 @@ export class SlotSelection {
   };
 
   private select(slot: number): void {
-    this.slots.f64[F64_PER_SLOT * slot + STAMP] = ++this.stamps;
+    this.listener.pinning?.(slot);
+    this.slots.f64[F64_PER_SLOT * slot + STAMP] = this.stamper.next();
     this.selected.insert(slot, this.now);
     this.listener.selected(slot);
   }

@@ -48,3 +48,34 @@ export class StampClock {
     this.base = this.high;
   }
 }
+
+/**
+ * One selection's stamps from a {@link StampClock}: `base + n` for its n-th touch since the clock's base moved, so
+ * that selections doing the same work for the same event give the same stamps. Shared by `Selection` and
+ * `SlotSelection`.
+ */
+export class Stamper {
+  /** The clock's base as this selection last saw it. */
+  private base = -1;
+  private op = 0;
+
+  constructor(readonly clock: StampClock) {}
+
+  /** The next stamp: later than every stamp given before, and the same in every selection doing the same work. */
+  next(): number {
+    const clock = this.clock;
+    if (this.base !== clock.base) {
+      this.base = clock.base;
+      this.op = 0;
+    }
+    const stamp = clock.base + ++this.op;
+    if (stamp > clock.high) clock.high = stamp;
+    return stamp;
+  }
+
+  /** Continues the stamps of `other`, a selection this one is a copy of: the next touch comes after its last. */
+  continueFrom(other: Stamper): void {
+    this.base = other.base;
+    this.op = other.op;
+  }
+}

@@ -4,16 +4,16 @@ import { ViewEntry } from './listenerView.js';
 import { Outputs } from '../../rules/pinning.js';
 import { CandidateBuckets, type CandidateRanking } from '../../data/candidateBuckets.js';
 import { Selection } from '../../rules/selection.js';
-import { louder } from '../../rules/ties.js';
-import type { StampClock } from '../../rules/ties.js';
+import { isQuieter, type StampClock } from '../../rules/ties.js';
+import type { SharedView } from './sharedView.js';
 
 /** A source in a {@link DeltaView}: an entry of its own only while it differs from the shared view. */
 export type DeltaEntry<S, D> = ViewEntry<S, D, DeltaView<S, D>>;
 
 /** What a delta view needs of the room it belongs to. */
 export interface DeltaHost<S, D> {
-  /** The shared view's candidates, ranked. */
-  readonly shared: CandidateBuckets<RoomSource<S, D>>;
+  /** The shared view: its selections, and its candidates ranked. */
+  readonly shared: SharedView<S, D>;
   /** `entry`'s view moved: its pins, or the level its quietest selection can be taken over at. */
   moved(view: DeltaView<S, D>): void;
 }
@@ -110,8 +110,8 @@ export class DeltaView<S, D> {
   /** Gives `record` an entry with the shared view's state, neither selected nor ranked yet. */
   materialise(record: RoomSource<S, D>): DeltaEntry<S, D> {
     const entry = new ViewEntry<S, D, DeltaView<S, D>>(record.source, record, this);
-    entry.level = record.level;
-    entry.stamp = record.stamp;
+    entry.level = this.host.shared.level(record);
+    entry.stamp = this.host.shared.stamp(record);
     entry.pinnedAt = record.pinnedAt;
     (record.deltas ??= []).push(entry);
     this.entries += 1;
@@ -128,7 +128,7 @@ export class DeltaView<S, D> {
   /** Copies the shared view's selection of `record`, which is pinned there (for a copy of the shared view). */
   copySelected(record: RoomSource<S, D>): void {
     const entry = this.materialise(record);
-    entry.output = record.output;
+    entry.output = this.host.shared.outputOf(record);
     this.selection.restoreSelected(entry);
     this.outputs.restore(entry);
   }
@@ -167,8 +167,9 @@ export class DeltaView<S, D> {
    */
   settle(entry: DeltaEntry<S, D>): void {
     const record = entry.record;
-    if (entry.heapIndex >= 0 || record.heapIndex >= 0) return;
-    if (entry.stamp !== record.stamp || entry.level !== record.level) return;
+    const shared = this.host.shared;
+    if (entry.heapIndex >= 0 || shared.isSelected(record)) return;
+    if (entry.stamp !== shared.stamp(record) || entry.level !== shared.level(record)) return;
     this.own.remove(entry);
     this.detach(entry);
   }
@@ -177,16 +178,18 @@ export class DeltaView<S, D> {
    * Whether it has become the shared view minus the candidates it does not hear: the same sources on the same
    * outputs, with the same level and stamp (and time of selection, when selections are held), and no other entry.
    */
-  isShared(shared: Outputs<S, D, RoomSource<S, D>>, held: boolean): boolean {
+  isShared(shared: SharedView<S, D>, held: boolean): boolean {
     let pinned = 0;
-    for (let output = 0; output < shared.count; output++) {
+    for (let output = 0; output < this.outputs.count; output++) {
       const entry = this.outputs.at(output);
       const record = shared.at(output);
       if (entry === null) {
         if (record !== null) return false;
         continue;
       }
-      if (entry.record !== record || entry.stamp !== record.stamp || entry.level !== record.level) return false;
+      if (entry.record !== record || entry.stamp !== shared.stamp(record) || entry.level !== shared.level(record)) {
+        return false;
+      }
       if (held && entry.pinnedAt !== record.pinnedAt) return false;
       pinned += 1;
     }
@@ -226,7 +229,7 @@ class DeltaCandidates<S, D> implements CandidateRanking<DeltaEntry<S, D>> {
 
   constructor(
     private readonly view: DeltaView<S, D>,
-    private readonly shared: CandidateBuckets<RoomSource<S, D>>,
+    private readonly shared: SharedView<S, D>,
   ) {}
 
   add(entry: DeltaEntry<S, D>): void {
@@ -242,7 +245,9 @@ class DeltaCandidates<S, D> implements CandidateRanking<DeltaEntry<S, D>> {
     const mine = this.own.loudest();
     const shared = this.shared.loudestWhere(this.implicit);
     if (shared === undefined) return mine;
-    if (mine !== undefined && louder(mine, shared)) return mine;
+    if (mine !== undefined && isQuieter(this.shared.level(shared), this.shared.stamp(shared), mine.level, mine.stamp)) {
+      return mine;
+    }
     return this.view.candidate(shared);
   }
 

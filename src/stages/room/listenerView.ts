@@ -5,9 +5,15 @@ import { Outputs } from '../../rules/pinning.js';
 import { Selection } from '../../rules/selection.js';
 import type { StampClock } from '../../rules/ties.js';
 import { SourceRecord } from '../../data/sourceRecord.js';
+import type { SharedView } from './sharedView.js';
 
-/** A source as the room knows it: the shared view's record, and its entries in the listeners' own views. */
+/**
+ * A source as the room knows it: its slot in the shared view ({@link SharedView} keeps its level, stamp, selection
+ * and output there), when it was last active and last pinned, and its entries in the listeners' own views.
+ */
 export class RoomSource<S, D> extends SourceRecord<S> {
+  /** Cleared when the room forgets it: its slot may go to another source from then on. */
+  known = true;
   /** Its entries in diverged listener views, or `null` when no such view knows it. */
   views: ViewEntry<S, D>[] | null = null;
   /** Views that hear it but do not know it yet: they learn it at its next event. */
@@ -35,6 +41,8 @@ export class ViewEntry<S, D, V = ListenerView<S, D>> extends SourceRecord<S> {
 
 /** What a view needs of the room it belongs to. */
 export interface ViewHost<S, D> {
+  /** The shared view, which a view is a copy of. */
+  readonly shared: SharedView<S, D>;
   /** `record` has no view entries left. */
   detached(record: RoomSource<S, D>): void;
   /** `record`'s entry in a view was selected or deselected: its stamp moved. */
@@ -113,8 +121,8 @@ export class ListenerView<S, D> {
   /** Takes over `record`'s state in the shared view as it is (for a copy of that view); selection is left to the caller. */
   adopt(record: RoomSource<S, D>): ViewEntry<S, D> {
     const entry = this.attach(record, record.lastActive);
-    entry.level = record.level;
-    entry.stamp = record.stamp;
+    entry.level = this.host.shared.level(record);
+    entry.stamp = this.host.shared.stamp(record);
     entry.pinnedAt = record.pinnedAt;
     this.sync(entry);
     return entry;
@@ -154,9 +162,11 @@ export class ListenerView<S, D> {
   /** Notes whether `entry` is again the same as the shared view's record; true when the whole view just became so. */
   sync(entry: ViewEntry<S, D>): boolean {
     const record = entry.record;
+    const shared = this.host.shared;
     const same =
-      entry.stamp === record.stamp &&
-      entry.level === record.level &&
+      record.known &&
+      entry.stamp === shared.stamp(record) &&
+      entry.level === shared.level(record) &&
       entry.lastActive === record.lastActive &&
       entry.pinnedAt === record.pinnedAt;
     if (same === entry.synced) return false;

@@ -1,13 +1,12 @@
 import { releaseAll } from '../../rules/end.js';
+import { SharedView } from './sharedView.js';
 import type { AudioMixerConfig } from '../audioMixerCore.js';
 import type { InvalidHandler, OutputEvent, SourceEvent, SourcePacket } from '../../events/events.js';
 import { DeltaView, type DeltaHost } from './deltaView.js';
 import { KnownSources } from '../../rules/joining.js';
 import { normalisedLevel } from '../../rules/levelNormalisation.js';
 import { ListenerView, RoomSource, type ViewEntry, without } from './listenerView.js';
-import { Outputs, type Pinnable } from '../../rules/pinning.js';
-import { CandidateBuckets } from '../../data/candidateBuckets.js';
-import { Selection } from '../../rules/selection.js';
+import type { Outputs, Pinnable } from '../../rules/pinning.js';
 import { StampClock } from '../../rules/ties.js';
 import { TakeoverIndex } from '../../data/takeoverIndex.js';
 import { TimedStage } from '../../rules/ordering.js';
@@ -82,23 +81,19 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<
   RoomSource<S, D>,
   KnownSources<S, RoomSource<S, D>>
 > {
-  /** The shared view's candidates, which delta views rank their implicit candidates from. */
-  private readonly shared = new CandidateBuckets<RoomSource<S, D>>();
+  /**
+   * The shared view: `AudioMixerCore`'s selection and outputs on the room's slots.
+   * @internal
+   */
+  readonly shared: SharedView<S, D>;
   /** What delta views know of the room. */
-  private readonly host: DeltaHost<S, D> = {
-    shared: this.shared,
-    moved: (view) => {
-      this.moved(view);
-    },
-  };
+  private readonly host: DeltaHost<S, D>;
   /** The views of listeners that follow nothing, kept as their difference from the shared view. */
   private deltas: DeltaView<S, D>[] = [];
   private readonly takeovers = new TakeoverIndex<DeltaView<S, D>>();
   /** Delta views that may have become the shared view again during the current event. */
   private dirtyDeltas: DeltaView<S, D>[] = [];
   private mark = 0;
-  private readonly selection: Selection<RoomSource<S, D>>;
-  private readonly outputs: Outputs<S, D, RoomSource<S, D>>;
   private readonly onInvalid: InvalidHandler | undefined;
   /** Listeners that receive the shared view's events; replaced, never changed in place, so a fan-out is stable. */
   private aligned: RoomListener<S, D>[] = [];
@@ -118,24 +113,14 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<
   constructor(private readonly config: AudioMixerConfig) {
     super(new KnownSources<S, RoomSource<S, D>>(config.timeout, config.onInvalid, (s) => new RoomSource<S, D>(s)));
     this.onInvalid = config.onInvalid;
-    const outputs = new Outputs<S, D, RoomSource<S, D>>(config.outputs, (event) => {
-      const aligned = this.aligned;
-      for (const listener of aligned) if (listener.active) listener.emit(event);
-    });
-    this.outputs = outputs;
-    this.selection = new Selection<RoomSource<S, D>>(
-      config.outputs,
-      config.threshold,
+    this.shared = new SharedView<S, D>(
+      config,
+      this.known,
+      this.stamps,
       {
-        selected: (record) => {
+        moved: (record) => {
           this.touched(record);
           this.pinsMoved();
-          return outputs.pin(record);
-        },
-        deselected: (record) => {
-          this.touched(record);
-          this.pinsMoved();
-          outputs.unpin(record);
         },
         pinning: (record) => {
           this.forkThoseNotHearing(record);
@@ -144,10 +129,17 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<
           for (const view of this.deltas) if (view.mark !== mark && view.hears(record.source)) view.candidate(record);
         },
       },
-      this.stamps,
-      config.minHold ?? 0,
-      this.shared,
+      (event) => {
+        const aligned = this.aligned;
+        for (const listener of aligned) if (listener.active) listener.emit(event);
+      },
     );
+    this.host = {
+      shared: this.shared,
+      moved: (view) => {
+        this.moved(view);
+      },
+    };
   }
 
   /** How many listeners have a view of their own. */
@@ -209,7 +201,7 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<
         this.expireDue(time);
         const delta = listener.delta;
         if (delta !== null) releaseAll(delta.outputs);
-        else announce(listener, this.outputs, 'output-unpin');
+        else announceShared(listener, this.shared, 'output-unpin');
       }
       listener.active = false;
       this.dropListener(listener);
@@ -239,13 +231,15 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<
           if (record.awaiting !== null) this.meetAwaiting(record, now);
         }
         const level = normalisedLevel(raw, this.onInvalid);
-        if (this.selection.packet(record, level)) this.outputs.forward(record, level, raw.data);
+        if (this.shared.selection.packet(record.slot, level)) this.shared.outputs.forward(record.slot, level, raw.data);
         const deltas = record.deltas;
         if (deltas !== null) {
           for (const entry of deltas) entry.view.packet(entry, level, raw.data);
           this.touched(record);
         }
-        if (record.heapIndex < 0 && this.takeovers.reaches(level)) this.implicitPacket(record, level, raw.data);
+        if (this.takeovers.reaches(level) && !this.shared.isSelected(record)) {
+          this.implicitPacket(record, level, raw.data);
+        }
         const views = record.views;
         if (views !== null) {
           // A fork during this packet never adds an entry of its source; the list is stable here.
@@ -276,8 +270,9 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<
           return;
         }
         this.known.dismiss(event);
+        record.known = false;
         this.clearAwaiting(record);
-        this.selection.remove(record);
+        this.shared.selection.remove(record.slot);
         this.removeFromDeltas(record);
         this.removeFromViews(record);
         return;
@@ -304,7 +299,7 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<
 
   /** Tells every selection the time of the event (the minimum hold reads it). */
   private setTime(now: number): void {
-    this.selection.now = now; // every view shares its clock
+    this.shared.selection.now = now; // every view shares its clock
   }
 
   protected override atTime(now: number): void {
@@ -317,7 +312,7 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<
   }
 
   protected override release(): void {
-    releaseAll(this.outputs);
+    this.shared.releaseAll();
     for (const view of this.deltas) releaseAll(view.outputs);
     for (const view of this.diverged) releaseAll(view.outputs);
     for (const view of this.deltas) view.drop();
@@ -325,7 +320,7 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<
     this.deltas = [];
     this.dirtyDeltas = [];
     this.takeovers.clear();
-    this.selection.clear();
+    this.shared.selection.clear();
     this.aligned = [];
     this.diverged = [];
     this.owners.clear();
@@ -385,7 +380,7 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<
     const held = (this.config.minHold ?? 0) > 0;
     for (const view of dirty) {
       view.dirty = false;
-      if (view.isShared(this.outputs, held)) this.realign(this.deltaOwner(view));
+      if (view.isShared(this.shared, held)) this.realign(this.deltaOwner(view));
     }
   }
 
@@ -426,7 +421,7 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<
     if (listener.hearing.following) return false; // a follower keeps the view of the few sources it follows
     for (let output = 0; output < this.config.outputs; output++) {
       const entry = view.outputs.at(output);
-      const record = this.outputs.at(output);
+      const record = this.shared.at(output);
       if (entry === null ? record !== null : entry.record !== record) return false;
     }
     let heard = this.known.size;
@@ -444,8 +439,9 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<
 
   /** @internal */
   protected timedOut(due: RoomSource<S, D>): void {
+    due.known = false;
     this.clearAwaiting(due);
-    this.selection.remove(due);
+    this.shared.selection.remove(due.slot);
     this.removeFromDeltas(due);
     if (due.views !== null) this.expiredWithViews.push(due);
   }
@@ -472,7 +468,7 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<
       orphan.views = null;
       if (record.views !== null) for (const entry of record.views) entry.record = record;
     }
-    this.selection.add(record);
+    this.shared.selection.add(record.slot);
     // A delta view with a free output selects it (an implicit source is a candidate, which it cannot be there).
     if (this.takeovers.reaches(-Infinity)) {
       for (const view of [...this.takeovers.reachedBy(-Infinity)]) if (view.hears(source)) view.add(record);
@@ -517,7 +513,7 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<
     const aligned = this.aligned;
     for (const listener of aligned) {
       if (!listener.active || listener.hears(record.source)) continue;
-      const view = listener.hearing.following ? this.fork(listener, false) : this.forkDelta(listener, false);
+      const view = listener.hearing.following ? this.fork(listener, false, record) : this.forkDelta(listener, false);
       // A removal or timeout freed an output that the shared view is refilling: this view refills its own way.
       view.fill();
     }
@@ -537,9 +533,9 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<
       },
       this.stamps,
     );
-    view.selection.continueFrom(this.selection);
+    view.selection.continueFrom(this.shared.selection);
     for (let output = 0; output < this.config.outputs; output++) {
-      const record = this.outputs.at(output);
+      const record = this.shared.at(output);
       if (record !== null && (keepUnheardPinned || listener.hears(record.source))) view.copySelected(record);
     }
     listener.delta = view;
@@ -552,9 +548,14 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<
 
   /**
    * Gives `listener` a view of its own: a copy of the shared view as it is now with the sources the listener does
-   * not hear left out (kept only if pinned and `keepUnheardPinned`). O(sources), one record per source copied.
+   * not hear left out (kept only if pinned and `keepUnheardPinned`), and `pinning` (the source being pinned right
+   * now, if any: it is neither selected nor a candidate yet). O(sources), one record per source copied.
    */
-  private fork(listener: RoomListener<S, D>, keepUnheardPinned: boolean): ListenerView<S, D> {
+  private fork(
+    listener: RoomListener<S, D>,
+    keepUnheardPinned: boolean,
+    pinning: RoomSource<S, D> | null = null,
+  ): ListenerView<S, D> {
     const view = new ListenerView<S, D>(
       this.config,
       this,
@@ -563,17 +564,18 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<
       },
       this.stamps,
     );
-    view.selection.continueFrom(this.selection);
-    view.selection.now = this.selection.now;
+    const shared = this.shared;
+    view.selection.continueFrom(shared.selection);
+    view.selection.now = shared.selection.now;
     view.activity.latestTime = this.known.latestTime;
     const candidates: ViewEntry<S, D>[] = [];
     for (const record of this.known.byActivity()) {
-      const pinned = record.heapIndex >= 0;
-      if (!pinned && record.candidateSlot < 0) continue; // the source being pinned right now
+      if (record === pinning) continue;
+      const pinned = shared.isSelected(record);
       if (!(listener.hears(record.source) || (keepUnheardPinned && pinned))) continue;
       const entry = view.adopt(record);
       if (pinned) {
-        entry.output = record.output;
+        entry.output = shared.outputOf(record);
         view.selection.restoreSelected(entry);
         view.outputs.restore(entry);
       } else {
@@ -595,7 +597,7 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<
     this.setTime(now);
     const unheard: RoomSource<S, D>[] = [];
     for (let output = 0; output < this.config.outputs; output++) {
-      const record = this.outputs.at(output);
+      const record = this.shared.at(output);
       if (record !== null && !listener.hears(record.source)) unheard.push(record);
     }
     if (unheard.length !== 0 && !listener.hearing.following) {
@@ -603,13 +605,13 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<
       this.expireDue(now);
       unheard.length = 0;
       for (let output = 0; output < this.config.outputs; output++) {
-        const record = this.outputs.at(output);
+        const record = this.shared.at(output);
         if (record !== null && !listener.hears(record.source)) unheard.push(record);
       }
     }
     if (unheard.length === 0) {
       this.aligned = [...this.aligned, listener];
-      announce(listener, this.outputs, 'output-pin');
+      announceShared(listener, this.shared, 'output-pin');
       return;
     }
     // Its view is the shared view without the sources it does not hear: built silently, then announced.
@@ -647,7 +649,7 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<
       // Still aligned if no source it stops hearing is pinned and no source it starts hearing is known.
       let diverges = false;
       for (let output = 0; output < this.config.outputs && !diverges; output++) {
-        const record = this.outputs.at(output);
+        const record = this.shared.at(output);
         if (record !== null && !heardAfter(record.source)) diverges = true;
       }
       for (const source of followed) {
@@ -735,6 +737,18 @@ function announce<S, D>(
 ): void {
   for (let output = 0; output < outputs.count; output++) {
     const record = outputs.at(output);
+    if (record !== null) listener.emit({ type, output, source: record.source });
+  }
+}
+
+/** {@link announce} for the shared view's outputs. */
+function announceShared<S, D>(
+  listener: RoomListener<S, D>,
+  shared: SharedView<S, D>,
+  type: 'output-pin' | 'output-unpin',
+): void {
+  for (let output = 0; output < shared.outputs.count; output++) {
+    const record = shared.at(output);
     if (record !== null) listener.emit({ type, output, source: record.source });
   }
 }

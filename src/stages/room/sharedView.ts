@@ -1,0 +1,108 @@
+import type { OutputEvent } from '../../events/events.js';
+import { releaseAllSlots } from '../../rules/end.js';
+import type { KnownSources } from '../../rules/joining.js';
+import { SlotOutputs } from '../../rules/pinning.js';
+import { SlotSelection } from '../../rules/slotSelection.js';
+import type { StampClock } from '../../rules/ties.js';
+import { F64_PER_SLOT, HEAP, I32_PER_SLOT, LEVEL, OUTPUT, STAMP, type SourceSlots } from '../../data/sourceSlots.js';
+import type { RoomSource } from './listenerView.js';
+
+/** What the shared view tells the room of its changes, besides its output events. */
+export interface SharedViewHost<S, D> {
+  /** `record` is about to be pinned: before anything changes for it (the room forks the views that do not hear it). */
+  pinning(record: RoomSource<S, D>): void;
+  /** `record` was selected or deselected: its stamp and the shared pins moved. */
+  moved(record: RoomSource<S, D>): void;
+}
+
+/** The options of the shared view, already checked. */
+export interface SharedViewConfig {
+  readonly outputs: number;
+  readonly threshold: number;
+  readonly minHold?: number | undefined;
+}
+
+/**
+ * The room's shared view: exactly `AudioMixerCore`'s selection and outputs over the room's known sources, on the
+ * same slots (the records of the room's `KnownSources`, {@link SourceSlots}) and the same rules
+ * ({@link SlotSelection}, {@link SlotOutputs}). The room's own object per source ({@link RoomSource}) keeps only
+ * what links it to the listeners' views; its level, stamp, selection and output are read here.
+ */
+export class SharedView<S, D> {
+  readonly selection: SlotSelection;
+  readonly outputs: SlotOutputs<S, D>;
+  private readonly slots: SourceSlots;
+
+  constructor(
+    config: SharedViewConfig,
+    private readonly known: KnownSources<S, RoomSource<S, D>>,
+    stamps: StampClock,
+    host: SharedViewHost<S, D>,
+    emit: (event: OutputEvent<S, D>) => void,
+  ) {
+    const slots = known.slots.slots;
+    this.slots = slots;
+    const outputs = new SlotOutputs<S, D>(config.outputs, slots, (slot) => known.slots.idAt(slot), emit);
+    this.outputs = outputs;
+    this.selection = new SlotSelection(
+      config.outputs,
+      config.threshold,
+      config.minHold ?? 0,
+      slots,
+      {
+        selected: (slot) => {
+          const record = known.recordAt(slot);
+          record.pinnedAt = this.selection.now;
+          host.moved(record);
+          outputs.pin(slot);
+        },
+        deselected: (slot) => {
+          host.moved(known.recordAt(slot));
+          outputs.unpin(slot);
+        },
+        pinning: (slot) => {
+          host.pinning(known.recordAt(slot));
+        },
+      },
+      stamps,
+    );
+  }
+
+  /** `record`'s level in the shared view. */
+  level(record: RoomSource<S, D>): number {
+    return this.slots.f64[F64_PER_SLOT * record.slot + LEVEL]!;
+  }
+
+  /** `record`'s stamp in the shared view (rule 8). */
+  stamp(record: RoomSource<S, D>): number {
+    return this.slots.f64[F64_PER_SLOT * record.slot + STAMP]!;
+  }
+
+  /** Whether `record` is selected in the shared view. */
+  isSelected(record: RoomSource<S, D>): boolean {
+    return this.slots.i32[I32_PER_SLOT * record.slot + HEAP]! >= 0;
+  }
+
+  /** The output `record` is pinned to in the shared view, or -1. */
+  outputOf(record: RoomSource<S, D>): number {
+    return this.slots.i32[I32_PER_SLOT * record.slot + OUTPUT]!;
+  }
+
+  /** The record pinned to `output`, or `null`. */
+  at(output: number): RoomSource<S, D> | null {
+    const slot = this.outputs.at(output);
+    return slot < 0 ? null : this.known.recordAt(slot);
+  }
+
+  /** The loudest candidate `accept` takes, the most recently touched among equals (rule 8), or `undefined`. */
+  loudestWhere(accept: (record: RoomSource<S, D>) => boolean): RoomSource<S, D> | undefined {
+    const known = this.known;
+    const slot = this.selection.loudestWhere((candidate) => accept(known.recordAt(candidate)));
+    return slot < 0 ? undefined : known.recordAt(slot);
+  }
+
+  /** Unpins every output, in ascending order (rule 7). */
+  releaseAll(): void {
+    releaseAllSlots(this.outputs);
+  }
+}
