@@ -1,8 +1,22 @@
 import { SILENCE } from '../rules/levelNormalisation.js';
-import { F64_PER_SLOT, I32_PER_SLOT, LEVEL, NEXT, PREV, type SourceSlots } from './sourceSlots.js';
+import { F64_PER_SLOT, I32_PER_SLOT, LEVEL, NEXT, PREV, STAMP, type SourceSlots } from './sourceSlots.js';
 
 const BUCKETS = -SILENCE + 1;
 const NONE = -1;
+
+/**
+ * How a slot selection ranks its candidates: {@link SlotCandidates}, or a room's delta view that adds the shared
+ * view's candidates to its own.
+ */
+export interface SlotRanking {
+  /** Adds `slot`, whose stamp is the newest given. */
+  add(slot: number): void;
+  /** Takes `slot` out; its level must be the one it was added with. */
+  remove(slot: number): void;
+  /** The loudest candidate, the most recently touched among equals (rule 8); -1 when there is none. */
+  loudest(): number;
+  clear(): void;
+}
 
 /**
  * {@link CandidateBuckets} on slots: the candidates in 128 buckets of 1 dB (bucket = floor(level) + 127), each a
@@ -11,7 +25,7 @@ const NONE = -1;
  * when it holds fractional levels (which RFC 6464 levels never are). A candidate's level must not change while it
  * is ranked: take it out first.
  */
-export class SlotCandidates {
+export class SlotCandidates implements SlotRanking {
   /** Per bucket, its last (most recent) slot, or NONE. */
   private readonly tails = new Int32Array(BUCKETS).fill(NONE);
   /** Per bucket, how many members have a level that is not the bucket's whole number. */
@@ -31,6 +45,34 @@ export class SlotCandidates {
     i32[at + NEXT] = NONE;
     if (tail !== NONE) i32[I32_PER_SLOT * tail + NEXT] = slot;
     this.tails[bucket] = slot;
+    if (!Number.isInteger(level)) this.fractional[bucket]! += 1;
+    this.count += 1;
+  }
+
+  /** Adds `slot` in its place by stamp, whatever its stamp: O(members of its bucket with a later stamp). */
+  insert(slot: number): void {
+    const { f64, i32 } = this.slots;
+    const level = f64[F64_PER_SLOT * slot + LEVEL]!;
+    const stamp = f64[F64_PER_SLOT * slot + STAMP]!;
+    const bucket = Math.floor(level) - SILENCE;
+    let after = this.tails[bucket]!;
+    if (after === NONE || f64[F64_PER_SLOT * after + STAMP]! < stamp) {
+      this.add(slot);
+      return;
+    }
+    let before = after;
+    for (
+      after = i32[I32_PER_SLOT * after + PREV]!;
+      after !== NONE && f64[F64_PER_SLOT * after + STAMP]! > stamp;
+      after = i32[I32_PER_SLOT * after + PREV]!
+    ) {
+      before = after;
+    }
+    const at = I32_PER_SLOT * slot;
+    i32[at + PREV] = after;
+    i32[at + NEXT] = before;
+    i32[I32_PER_SLOT * before + PREV] = slot;
+    if (after !== NONE) i32[I32_PER_SLOT * after + NEXT] = slot;
     if (!Number.isInteger(level)) this.fractional[bucket]! += 1;
     this.count += 1;
   }

@@ -98,6 +98,18 @@ export class SlotOutputs<S, D> {
     return this.pinned[output]!;
   }
 
+  /** The source of `slot`, as the events name it. */
+  sourceOf(slot: number): S {
+    return this.idAt(slot);
+  }
+
+  /** Pins `slot` to the output in its record without a word (for a copy of other outputs): that output must be free. */
+  restore(slot: number): void {
+    const output = this.slots.i32[I32_PER_SLOT * slot + OUTPUT]!;
+    this.pinned[output] = slot;
+    this.free.remove(output);
+  }
+
   forward(slot: number, level: number, data: D): void {
     const output = this.slots.i32[I32_PER_SLOT * slot + OUTPUT]!;
     this.emit({ type: 'output-pkt', output, source: this.idAt(slot), level, data });

@@ -6,7 +6,7 @@
  */
 import type { CandidateRanking } from '../data/candidateBuckets.js';
 import type { Ranked } from '../data/ranked.js';
-import type { SlotCandidates } from '../data/slotCandidates.js';
+import type { SlotRanking } from '../data/slotCandidates.js';
 
 /** Takes the loudest candidate out of `candidates` and hands it to `select`; false when there is none. */
 export function refill<R extends Ranked>(candidates: CandidateRanking<R>, select: (record: R) => void): boolean {
@@ -18,7 +18,7 @@ export function refill<R extends Ranked>(candidates: CandidateRanking<R>, select
 }
 
 /** {@link refill} for sources kept by slot: takes the loudest candidate out and hands its slot to `select`. */
-export function refillSlot(candidates: SlotCandidates, select: (slot: number) => void): boolean {
+export function refillSlot(candidates: SlotRanking, select: (slot: number) => void): boolean {
   const loudest = candidates.loudest();
   if (loudest < 0) return false;
   candidates.remove(loudest);

@@ -1,9 +1,9 @@
-import { SlotCandidates } from '../data/slotCandidates.js';
+import { SlotCandidates, type SlotRanking } from '../data/slotCandidates.js';
 import { SlotHeap } from '../data/slotHeap.js';
 import { F64_PER_SLOT, HEAP, I32_PER_SLOT, LEVEL, STAMP, type SourceSlots } from '../data/sourceSlots.js';
 import { SILENCE } from './levelNormalisation.js';
 import { refillSlot } from './refill.js';
-import { displacedSlot, type TakeoverRule } from './takeover.js';
+import { displacedSlot, slotTakeoverLevel, type TakeoverRule } from './takeover.js';
 import { StampClock, Stamper } from './ties.js';
 
 /** Told of every change of a slot selection, in the order the rules make them. */
@@ -26,7 +26,7 @@ export interface SlotSelectionListener {
  */
 export class SlotSelection {
   private readonly selected: SlotHeap;
-  private readonly candidates: SlotCandidates;
+  private readonly candidates: SlotRanking;
   private readonly rule: TakeoverRule;
   /** @internal */
   readonly stamper: Stamper;
@@ -39,10 +39,12 @@ export class SlotSelection {
     private readonly listener: SlotSelectionListener,
     /** Where stamps come from: its own by default; a room's views share one, so equal work stamps equally. */
     stamps: StampClock = new StampClock(),
+    /** Where the candidates are ranked: buckets of its own by default; a room's delta view adds the shared ones. */
+    candidates: SlotRanking = new SlotCandidates(slots),
   ) {
     this.rule = { threshold, minHold };
     this.selected = new SlotHeap(outputs, slots);
-    this.candidates = new SlotCandidates(slots);
+    this.candidates = candidates;
     this.stamper = new Stamper(stamps);
   }
 
@@ -58,6 +60,21 @@ export class SlotSelection {
   /** How many sources are selected. */
   get size(): number {
     return this.selected.size;
+  }
+
+  /** The level at or above which a candidate's packet may take over a selection ({@link slotTakeoverLevel}). */
+  takeoverLevel(): number {
+    return slotTakeoverLevel(this.selected, this.slots, this.outputs, this.rule);
+  }
+
+  /** Whether `slot` is selected. */
+  isSelected(slot: number): boolean {
+    return this.slots.i32[I32_PER_SLOT * slot + HEAP]! >= 0;
+  }
+
+  /** When `slot`, which is selected, was selected, in ms. */
+  selectedAt(slot: number): number {
+    return this.selected.selectedAt(this.slots.i32[I32_PER_SLOT * slot + HEAP]!);
   }
 
   /** A new source: selected while fewer than `outputs` are, otherwise a candidate at -127. */
@@ -116,9 +133,24 @@ export class SlotSelection {
     refillSlot(this.candidates, this.selectNow);
   }
 
-  /** The loudest candidate `accept` takes, the most recently touched among equals (rule 8), or -1. */
-  loudestWhere(accept: (slot: number) => boolean): number {
-    return this.candidates.loudestWhere(accept);
+  /** Gives free selections to the loudest candidates until none is free or no candidate is left (rule 4). */
+  fill(): void {
+    while (this.selected.size < this.outputs && refillSlot(this.candidates, this.selectNow));
+  }
+
+  /** Continues the stamps of `other`, a selection this one is a copy of: the next touch comes after its last. */
+  continueFrom(other: { readonly stamper: Stamper }): void {
+    this.stamper.continueFrom(other.stamper);
+  }
+
+  /** Puts back a selected slot, selected at `since`, level and stamp as they are, telling no one (for a copy). */
+  restoreSelected(slot: number, since: number): void {
+    this.selected.insert(slot, since);
+  }
+
+  /** Puts back a candidate, level and stamp as they are; candidates must come in stamp order. */
+  restoreCandidate(slot: number): void {
+    this.candidates.add(slot);
   }
 
   clear(): void {

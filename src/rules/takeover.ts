@@ -82,6 +82,11 @@ export function takeoverLevel<R extends Ranked>(
   return selected.size < outputs || quietest === undefined ? -Infinity : quietest.level + rule.threshold;
 }
 
+/** {@link takeoverLevel} for sources kept by slot. */
+export function slotTakeoverLevel(selected: SlotHeap, slots: SourceSlots, outputs: number, rule: TakeoverRule): number {
+  return selected.size < outputs ? -Infinity : slots.f64[F64_PER_SLOT * selected.peek() + LEVEL]! + rule.threshold;
+}
+
 /** The quietest selected source that has been selected for `minHold` ms, if any: O(selected). */
 function quietestHeldOut<R extends Ranked>(selected: QuietestHeap<R>, rule: TakeoverRule, now: number): R | undefined {
   let best: R | undefined;

@@ -1,14 +1,25 @@
 import type { OutputEvent } from '../../events/events.js';
 import type { RoomSource } from './listenerView.js';
-import { ViewEntry } from './listenerView.js';
-import { Outputs } from '../../rules/pinning.js';
-import { CandidateBuckets, type CandidateRanking } from '../../data/candidateBuckets.js';
-import { Selection } from '../../rules/selection.js';
+import { SlotOutputs } from '../../rules/pinning.js';
+import { SlotCandidates, type SlotRanking } from '../../data/slotCandidates.js';
+import { SlotPool } from '../../data/slotPool.js';
+import { SlotSelection } from '../../rules/slotSelection.js';
 import { isQuieter, type StampClock } from '../../rules/ties.js';
+import { F64_PER_SLOT, HEAP, I32_PER_SLOT, LEVEL, OUTPUT, STAMP } from '../../data/sourceSlots.js';
 import type { SharedView } from './sharedView.js';
 
-/** A source in a {@link DeltaView}: an entry of its own only while it differs from the shared view. */
-export type DeltaEntry<S, D> = ViewEntry<S, D, DeltaView<S, D>>;
+/**
+ * A source in a {@link DeltaView}, while it differs from the shared view: its slot in the view, which keeps its
+ * level, stamp, selection and output, and the room's record of its source.
+ */
+export class DeltaEntry<S, D> {
+  constructor(
+    readonly source: S,
+    readonly record: RoomSource<S, D>,
+    readonly view: DeltaView<S, D>,
+    readonly slot: number,
+  ) {}
+}
 
 /** What a delta view needs of the room it belongs to. */
 export interface DeltaHost<S, D> {
@@ -42,13 +53,19 @@ export interface DeltaViewConfig {
  * `AudioMixerCore` would.
  *
  * Costs: a copy of the shared view is O(outputs); a packet of an implicit source below every view's takeover level
- * costs the room one comparison; memory is one entry per source that differs.
+ * costs the room one comparison; memory is one entry per source that differs: a slot of 64 bytes in its own
+ * {@link SlotPool} and a small object the room finds it by.
+ *
+ * Its rules are `AudioMixerCore`'s, on its own slots: {@link SlotSelection} and {@link SlotOutputs}, its candidates
+ * ranked by {@link DeltaCandidates}.
  */
 export class DeltaView<S, D> {
-  readonly selection: Selection<DeltaEntry<S, D>>;
-  readonly outputs: Outputs<S, D, DeltaEntry<S, D>>;
+  readonly selection: SlotSelection;
+  readonly outputs: SlotOutputs<S, D>;
+  /** Its entries' slots. */
+  private readonly pool = new SlotPool<DeltaEntry<S, D>>();
   /** Its own candidates: entries that are not selected here. */
-  private readonly own: CandidateBuckets<DeltaEntry<S, D>>;
+  private readonly own: SlotCandidates;
   /** How many entries it has. */
   entries = 0;
   /** Where the room's index of takeover levels keeps it: bucket, and position in it. */
@@ -73,23 +90,25 @@ export class DeltaView<S, D> {
     emit: (event: OutputEvent<S, D>) => void,
     stamps: StampClock,
   ) {
-    const outputs = new Outputs<S, D, DeltaEntry<S, D>>(config.outputs, emit);
+    const pool = this.pool;
+    const outputs = new SlotOutputs<S, D>(config.outputs, pool.slots, (slot) => pool.at(slot).source, emit);
     this.outputs = outputs;
-    const candidates = new DeltaCandidates<S, D>(this, host.shared);
+    const candidates = new DeltaCandidates<S, D>(this, host.shared, new SlotCandidates(pool.slots));
     this.own = candidates.own;
-    this.selection = new Selection<DeltaEntry<S, D>>(
+    this.selection = new SlotSelection(
       config.outputs,
       config.threshold,
+      config.minHold ?? 0,
+      pool.slots,
       {
-        selected: (entry) => {
-          outputs.pin(entry);
+        selected: (slot) => {
+          outputs.pin(slot);
         },
-        deselected: (entry) => {
-          outputs.unpin(entry);
+        deselected: (slot) => {
+          outputs.unpin(slot);
         },
       },
       stamps,
-      config.minHold ?? 0,
       candidates,
     );
   }
@@ -107,12 +126,25 @@ export class DeltaView<S, D> {
     return undefined;
   }
 
+  /** The level of the entry at `slot` here. */
+  levelAt(slot: number): number {
+    return this.pool.slots.f64[F64_PER_SLOT * slot + LEVEL]!;
+  }
+
+  /** The stamp of the entry at `slot` here (rule 8). */
+  stampAt(slot: number): number {
+    return this.pool.slots.f64[F64_PER_SLOT * slot + STAMP]!;
+  }
+
   /** Gives `record` an entry with the shared view's state, neither selected nor ranked yet. */
   materialise(record: RoomSource<S, D>): DeltaEntry<S, D> {
-    const entry = new ViewEntry<S, D, DeltaView<S, D>>(record.source, record, this);
-    entry.level = this.host.shared.level(record);
-    entry.stamp = this.host.shared.stamp(record);
-    entry.pinnedAt = record.pinnedAt;
+    const entry = this.pool.take((slot) => new DeltaEntry<S, D>(record.source, record, this, slot));
+    const { f64, i32 } = this.pool.slots;
+    const shared = this.host.shared;
+    f64[F64_PER_SLOT * entry.slot + LEVEL] = shared.level(record);
+    f64[F64_PER_SLOT * entry.slot + STAMP] = shared.stamp(record);
+    i32[I32_PER_SLOT * entry.slot + HEAP] = -1;
+    i32[I32_PER_SLOT * entry.slot + OUTPUT] = -1;
     (record.deltas ??= []).push(entry);
     this.entries += 1;
     return entry;
@@ -121,21 +153,21 @@ export class DeltaView<S, D> {
   /** Gives `record`, an implicit candidate here, an entry among its own candidates. */
   candidate(record: RoomSource<S, D>): DeltaEntry<S, D> {
     const entry = this.materialise(record);
-    this.own.insert(entry);
+    this.own.insert(entry.slot);
     return entry;
   }
 
   /** Copies the shared view's selection of `record`, which is pinned there (for a copy of the shared view). */
   copySelected(record: RoomSource<S, D>): void {
     const entry = this.materialise(record);
-    entry.output = this.host.shared.outputOf(record);
-    this.selection.restoreSelected(entry);
-    this.outputs.restore(entry);
+    this.pool.slots.i32[I32_PER_SLOT * entry.slot + OUTPUT] = this.host.shared.outputOf(record);
+    this.selection.restoreSelected(entry.slot, record.pinnedAt);
+    this.outputs.restore(entry.slot);
   }
 
   /** A packet of a source it has an entry for (rule 2, rule 6). */
   packet(entry: DeltaEntry<S, D>, level: number, data: D): void {
-    if (this.selection.packet(entry, level)) this.outputs.forward(entry, level, data);
+    if (this.selection.packet(entry.slot, level)) this.outputs.forward(entry.slot, level, data);
     this.host.moved(this);
   }
 
@@ -143,15 +175,16 @@ export class DeltaView<S, D> {
   add(record: RoomSource<S, D>): void {
     let entry = this.entryOf(record);
     if (entry === undefined) entry = this.materialise(record);
-    else this.own.remove(entry);
-    this.selection.add(entry);
+    else this.own.remove(entry.slot);
+    this.selection.add(entry.slot);
     this.host.moved(this);
   }
 
   /** A source it has an entry for leaves (rule 3, then rule 4). */
   remove(entry: DeltaEntry<S, D>): void {
-    this.detach(entry);
-    this.selection.remove(entry);
+    this.unlink(entry);
+    this.selection.remove(entry.slot);
+    this.pool.give(entry.slot); // only now: the refill may give a new entry a slot
     this.host.moved(this);
   }
 
@@ -168,10 +201,11 @@ export class DeltaView<S, D> {
   settle(entry: DeltaEntry<S, D>): void {
     const record = entry.record;
     const shared = this.host.shared;
-    if (entry.heapIndex >= 0 || shared.isSelected(record)) return;
-    if (entry.stamp !== shared.stamp(record) || entry.level !== shared.level(record)) return;
-    this.own.remove(entry);
-    this.detach(entry);
+    if (this.selection.isSelected(entry.slot) || shared.isSelected(record)) return;
+    if (this.stampAt(entry.slot) !== shared.stamp(record) || this.levelAt(entry.slot) !== shared.level(record)) return;
+    this.own.remove(entry.slot);
+    this.unlink(entry);
+    this.pool.give(entry.slot);
   }
 
   /**
@@ -181,16 +215,21 @@ export class DeltaView<S, D> {
   isShared(shared: SharedView<S, D>, held: boolean): boolean {
     let pinned = 0;
     for (let output = 0; output < this.outputs.count; output++) {
-      const entry = this.outputs.at(output);
+      const slot = this.outputs.at(output);
       const record = shared.at(output);
-      if (entry === null) {
+      if (slot < 0) {
         if (record !== null) return false;
         continue;
       }
-      if (entry.record !== record || entry.stamp !== shared.stamp(record) || entry.level !== shared.level(record)) {
+      const entry = this.pool.at(slot);
+      if (
+        entry.record !== record ||
+        this.stampAt(entry.slot) !== shared.stamp(record) ||
+        this.levelAt(entry.slot) !== shared.level(record)
+      ) {
         return false;
       }
-      if (held && entry.pinnedAt !== record.pinnedAt) return false;
+      if (held && this.selection.selectedAt(slot) !== record.pinnedAt) return false;
       pinned += 1;
     }
     return pinned === this.entries;
@@ -199,17 +238,19 @@ export class DeltaView<S, D> {
   /** Forgets every entry. */
   drop(): void {
     for (let output = 0; output < this.outputs.count; output++) {
-      const entry = this.outputs.at(output);
-      if (entry !== null) this.detach(entry);
+      const slot = this.outputs.at(output);
+      if (slot >= 0) this.unlink(this.pool.at(slot));
     }
-    for (let entry = this.own.loudest(); entry !== undefined; entry = this.own.loudest()) {
-      this.own.remove(entry);
-      this.detach(entry);
+    for (let slot = this.own.loudest(); slot >= 0; slot = this.own.loudest()) {
+      this.own.remove(slot);
+      this.unlink(this.pool.at(slot));
     }
     this.selection.clear();
+    this.pool.clear();
   }
 
-  private detach(entry: DeltaEntry<S, D>): void {
+  /** Takes `entry` out of its record's entries; its slot is the caller's to give back. */
+  private unlink(entry: DeltaEntry<S, D>): void {
     this.entries -= 1;
     const record = entry.record;
     const deltas = record.deltas;
@@ -224,31 +265,32 @@ export class DeltaView<S, D> {
  * A delta view's candidates as its selection ranks them: its own entries, and the shared view's candidates that it
  * hears and has no entry for (the implicit ones, which have the shared view's level and stamp).
  */
-class DeltaCandidates<S, D> implements CandidateRanking<DeltaEntry<S, D>> {
-  readonly own = new CandidateBuckets<DeltaEntry<S, D>>();
-
+class DeltaCandidates<S, D> implements SlotRanking {
   constructor(
     private readonly view: DeltaView<S, D>,
     private readonly shared: SharedView<S, D>,
+    readonly own: SlotCandidates,
   ) {}
 
-  add(entry: DeltaEntry<S, D>): void {
-    this.own.add(entry);
+  add(slot: number): void {
+    this.own.add(slot);
   }
 
-  remove(entry: DeltaEntry<S, D>): void {
-    this.own.remove(entry);
+  remove(slot: number): void {
+    this.own.remove(slot);
   }
 
   /** The louder of its own loudest and the loudest implicit one, which is given an entry then. */
-  loudest(): DeltaEntry<S, D> | undefined {
+  loudest(): number {
     const mine = this.own.loudest();
     const shared = this.shared.loudestWhere(this.implicit);
     if (shared === undefined) return mine;
-    if (mine !== undefined && isQuieter(this.shared.level(shared), this.shared.stamp(shared), mine.level, mine.stamp)) {
+    const view = this.view;
+    const { shared: ranked } = this;
+    if (mine >= 0 && isQuieter(ranked.level(shared), ranked.stamp(shared), view.levelAt(mine), view.stampAt(mine))) {
       return mine;
     }
-    return this.view.candidate(shared);
+    return view.candidate(shared).slot;
   }
 
   clear(): void {

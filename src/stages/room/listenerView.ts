@@ -1,5 +1,5 @@
 import { ActivityList } from '../../data/activityList.js';
-import type { DeltaView } from './deltaView.js';
+import type { DeltaEntry } from './deltaView.js';
 import type { OutputEvent } from '../../events/events.js';
 import { Outputs } from '../../rules/pinning.js';
 import { Selection } from '../../rules/selection.js';
@@ -19,7 +19,7 @@ export class RoomSource<S, D> extends SourceRecord<S> {
   /** Views that hear it but do not know it yet: they learn it at its next event. */
   awaiting: ListenerView<S, D>[] | null = null;
   /** Its entries in delta views ({@link DeltaView}), or `null` when it differs from the shared view in none. */
-  deltas: ViewEntry<S, D, DeltaView<S, D>>[] | null = null;
+  deltas: DeltaEntry<S, D>[] | null = null;
 }
 
 /** A source in one listener's own view: the same fields as the shared view's record, and where it belongs. */

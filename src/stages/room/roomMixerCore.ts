@@ -1,4 +1,4 @@
-import { releaseAll } from '../../rules/end.js';
+import { releaseAll, releaseAllSlots } from '../../rules/end.js';
 import { SharedView } from './sharedView.js';
 import type { AudioMixerConfig } from '../audioMixerCore.js';
 import type { InvalidHandler, OutputEvent, SourceEvent, SourcePacket } from '../../events/events.js';
@@ -6,7 +6,7 @@ import { DeltaView, type DeltaHost } from './deltaView.js';
 import { KnownSources } from '../../rules/joining.js';
 import { normalisedLevel } from '../../rules/levelNormalisation.js';
 import { ListenerView, RoomSource, type ViewEntry, without } from './listenerView.js';
-import type { Outputs, Pinnable } from '../../rules/pinning.js';
+import type { Outputs, Pinnable, SlotOutputs } from '../../rules/pinning.js';
 import { StampClock } from '../../rules/ties.js';
 import { TakeoverIndex } from '../../data/takeoverIndex.js';
 import { TimedStage } from '../../rules/ordering.js';
@@ -200,7 +200,7 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<
         // What is due goes first, for the whole room: the timer would do the same at this instant.
         this.expireDue(time);
         const delta = listener.delta;
-        if (delta !== null) releaseAll(delta.outputs);
+        if (delta !== null) releaseAllSlots(delta.outputs);
         else announceShared(listener, this.shared, 'output-unpin');
       }
       listener.active = false;
@@ -313,7 +313,7 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<
 
   protected override release(): void {
     this.shared.releaseAll();
-    for (const view of this.deltas) releaseAll(view.outputs);
+    for (const view of this.deltas) releaseAllSlots(view.outputs);
     for (const view of this.diverged) releaseAll(view.outputs);
     for (const view of this.deltas) view.drop();
     for (const view of this.diverged) view.drop();
@@ -623,7 +623,7 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<
         if (entry !== undefined) delta.remove(entry);
       }
       delta.silent = false;
-      announce(listener, delta.outputs, 'output-pin');
+      announceSlots(listener, delta.outputs, 'output-pin');
       return;
     }
     const view = this.fork(listener, true);
@@ -747,8 +747,17 @@ function announceShared<S, D>(
   shared: SharedView<S, D>,
   type: 'output-pin' | 'output-unpin',
 ): void {
-  for (let output = 0; output < shared.outputs.count; output++) {
-    const record = shared.at(output);
-    if (record !== null) listener.emit({ type, output, source: record.source });
+  announceSlots(listener, shared.outputs, type);
+}
+
+/** {@link announce} for outputs pinned to slots. */
+function announceSlots<S, D>(
+  listener: RoomListener<S, D>,
+  outputs: SlotOutputs<S, D>,
+  type: 'output-pin' | 'output-unpin',
+): void {
+  for (let output = 0; output < outputs.count; output++) {
+    const slot = outputs.at(output);
+    if (slot >= 0) listener.emit({ type, output, source: outputs.sourceOf(slot) });
   }
 }

@@ -2,6 +2,7 @@ import type { OutputEvent } from '../../events/events.js';
 import { releaseAllSlots } from '../../rules/end.js';
 import type { KnownSources } from '../../rules/joining.js';
 import { SlotOutputs } from '../../rules/pinning.js';
+import { SlotCandidates } from '../../data/slotCandidates.js';
 import { SlotSelection } from '../../rules/slotSelection.js';
 import type { StampClock } from '../../rules/ties.js';
 import { F64_PER_SLOT, HEAP, I32_PER_SLOT, LEVEL, OUTPUT, STAMP, type SourceSlots } from '../../data/sourceSlots.js';
@@ -32,6 +33,8 @@ export class SharedView<S, D> {
   readonly selection: SlotSelection;
   readonly outputs: SlotOutputs<S, D>;
   private readonly slots: SourceSlots;
+  /** Its candidates, which delta views rank their implicit candidates from. */
+  private readonly candidates: SlotCandidates;
 
   constructor(
     config: SharedViewConfig,
@@ -44,6 +47,7 @@ export class SharedView<S, D> {
     this.slots = slots;
     const outputs = new SlotOutputs<S, D>(config.outputs, slots, (slot) => known.slots.idAt(slot), emit);
     this.outputs = outputs;
+    this.candidates = new SlotCandidates(slots);
     this.selection = new SlotSelection(
       config.outputs,
       config.threshold,
@@ -65,6 +69,7 @@ export class SharedView<S, D> {
         },
       },
       stamps,
+      this.candidates,
     );
   }
 
@@ -97,7 +102,7 @@ export class SharedView<S, D> {
   /** The loudest candidate `accept` takes, the most recently touched among equals (rule 8), or `undefined`. */
   loudestWhere(accept: (record: RoomSource<S, D>) => boolean): RoomSource<S, D> | undefined {
     const known = this.known;
-    const slot = this.selection.loudestWhere((candidate) => accept(known.recordAt(candidate)));
+    const slot = this.candidates.loudestWhere((candidate) => accept(known.recordAt(candidate)));
     return slot < 0 ? undefined : known.recordAt(slot);
   }
 

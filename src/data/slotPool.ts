@@ -1,0 +1,44 @@
+import { SourceSlots } from './sourceSlots.js';
+
+/**
+ * Slots for the entries of a room's listener view, given and taken back as entries come and go: per-slot records
+ * ({@link SourceSlots}) and the entry object of each slot. A view finds an entry through the room's record of its
+ * source, not by id, so it needs no id table of its own.
+ */
+export class SlotPool<E> {
+  readonly slots = new SourceSlots();
+  /** Per slot, its entry; a freed slot keeps its entry until it is given again. */
+  private readonly entries: E[] = [];
+  private readonly free: number[] = [];
+
+  /** How many slots are in use. */
+  get size(): number {
+    return this.entries.length - this.free.length;
+  }
+
+  /** A slot for the entry `make` builds for it, with room for it in the records. */
+  take(make: (slot: number) => E): E {
+    const slot = this.free.length > 0 ? this.free.pop()! : this.entries.length;
+    this.slots.reserve(slot);
+    const entry = make(slot);
+    this.entries[slot] = entry;
+    return entry;
+  }
+
+  /** The entry of `slot`: in use, or freed and not given again since. */
+  at(slot: number): E {
+    return this.entries[slot]!;
+  }
+
+  /** Takes `slot` back. */
+  give(slot: number): void {
+    this.free.push(slot);
+  }
+
+  /** Takes every slot back and gives the memory back. */
+  clear(): void {
+    this.entries.length = 0;
+    this.free.length = 0;
+    this.slots.clear();
+  }
+}
