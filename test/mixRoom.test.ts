@@ -96,6 +96,17 @@ describe('mixRoom', () => {
     m.expect(room.listen({ follow })).toBeObservable('-P-----Z-(UT)N---(Y|)', outs);
   }));
 
+  it('follow: a source its view timed out while the room still knows it is learnt again at its next event', marbles((m) => {
+    // prettier-ignore
+    const follow = m.hot('fg', { f: [], g: ['bob'] });
+    const source = m.hot('(ab)b--b--B---|', values);
+    const room = room$(source, { outputs: 1, timeout: 5 }, m.scheduler);
+    // bob, known to the room since 0, is followed from 1 and learnt at his next event (2). The room times him out at 5
+    // and meets him again at once; the view, which learnt him at 2, times him out at 7. At 8 his packet makes him
+    // new to the view again, as audioMixer fed what the listener hears would.
+    m.expect(room.listen({ follow })).toBeObservable('----T----Y(TN)(Y|)', outs);
+  }));
+
   it('follow: nothing is heard before the first set; a set emitted at once on subscription counts', marbles((m) => {
     // prettier-ignore
     const source = m.hot('a-b---B----|', values);

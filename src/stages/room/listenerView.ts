@@ -1,42 +1,51 @@
-import { ActivityList } from '../../data/activityList.js';
 import type { DeltaEntry } from './deltaView.js';
 import type { OutputEvent } from '../../events/events.js';
-import { Outputs } from '../../rules/pinning.js';
-import { Selection } from '../../rules/selection.js';
+import { SlotActivity } from '../../data/slotActivity.js';
+import { SlotOutputs } from '../../rules/pinning.js';
+import { SlotPool } from '../../data/slotPool.js';
+import { SlotSelection } from '../../rules/slotSelection.js';
 import type { StampClock } from '../../rules/ties.js';
-import { SourceRecord } from '../../data/sourceRecord.js';
+import { F64_PER_SLOT, HEAP, I32_PER_SLOT, LEVEL, OUTPUT, STAMP } from '../../data/sourceSlots.js';
 import type { SharedView } from './sharedView.js';
 
 /**
  * A source as the room knows it: its slot in the shared view ({@link SharedView} keeps its level, stamp, selection
  * and output there), when it was last active and last pinned, and its entries in the listeners' own views.
  */
-export class RoomSource<S, D> extends SourceRecord<S> {
+export class RoomSource<S, D> {
+  /** Its slot in the room's `KnownSources`, and so in the shared view. */
+  slot = -1;
+  /** When it was last active: views compare with it, and read it once the room has forgotten the source. */
+  lastActive = 0;
+  /** When the shared view last selected it, in ms (the minimum hold of a copy). */
+  pinnedAt = 0;
   /** Cleared when the room forgets it: its slot may go to another source from then on. */
   known = true;
   /** Its entries in diverged listener views, or `null` when no such view knows it. */
   views: ViewEntry<S, D>[] | null = null;
   /** Views that hear it but do not know it yet: they learn it at its next event. */
   awaiting: ListenerView<S, D>[] | null = null;
-  /** Its entries in delta views ({@link DeltaView}), or `null` when it differs from the shared view in none. */
+  /** Its entries in delta views (`DeltaView`), or `null` when it differs from the shared view in none. */
   deltas: DeltaEntry<S, D>[] | null = null;
+
+  constructor(readonly source: S) {}
 }
 
-/** A source in one listener's own view: the same fields as the shared view's record, and where it belongs. */
-export class ViewEntry<S, D, V = ListenerView<S, D>> extends SourceRecord<S> {
+/** A source in one listener's own view: its slot there, which keeps what the view knows of it, and its source. */
+export class ViewEntry<S, D> {
   /** Whether it is still in its view. */
   live = true;
   /** Whether its level, stamp and last activity are those of the shared view's record. */
   synced = false;
 
   constructor(
-    source: S,
+    readonly source: S,
     /** The room's record of its source; a newer one once the room forgot the source and met it again. */
     public record: RoomSource<S, D>,
-    readonly view: V,
-  ) {
-    super(source);
-  }
+    readonly view: ListenerView<S, D>,
+    /** Its slot in its view. */
+    readonly slot: number,
+  ) {}
 }
 
 /** What a view needs of the room it belongs to. */
@@ -59,13 +68,17 @@ export interface ListenerViewConfig {
 
 /**
  * One listener's own view of a room: exactly `AudioMixerCore` fed with the room's events of the sources the listener
- * hears, except that it finds a source's entry through the room's record instead of a map of its own. A listener
- * has one once its view differs from the room's shared view; until then it receives the shared view's events.
+ * hears, with the same rules on slots of its own ({@link SlotPool}: {@link SlotActivity}, {@link SlotSelection},
+ * {@link SlotOutputs}), except that it finds a source's entry through the room's record instead of an id table of
+ * its own. A listener has one once its view differs from the room's shared view; until then it receives the shared
+ * view's events.
  */
 export class ListenerView<S, D> {
-  readonly activity = new ActivityList<ViewEntry<S, D>>();
-  readonly selection: Selection<ViewEntry<S, D>>;
-  readonly outputs: Outputs<S, D, ViewEntry<S, D>>;
+  readonly selection: SlotSelection;
+  readonly outputs: SlotOutputs<S, D>;
+  /** Its entries' slots. */
+  private readonly pool = new SlotPool<ViewEntry<S, D>>();
+  private readonly activity: SlotActivity;
   /** Sources this view hears but does not know yet. */
   readonly awaiting = new Set<RoomSource<S, D>>();
   /** While set, nothing is emitted (a view being built for a listener that has not seen its pins yet). */
@@ -81,25 +94,33 @@ export class ListenerView<S, D> {
     emit: (event: OutputEvent<S, D>) => void,
     stamps: StampClock,
   ) {
-    const outputs = new Outputs<S, D, ViewEntry<S, D>>(config.outputs, (event) => {
-      if (!this.silent) emit(event);
-    });
+    const pool = this.pool;
+    this.activity = new SlotActivity(pool.slots);
+    const outputs = new SlotOutputs<S, D>(
+      config.outputs,
+      pool.slots,
+      (slot) => pool.at(slot).source,
+      (event) => {
+        if (!this.silent) emit(event);
+      },
+    );
     this.outputs = outputs;
-    this.selection = new Selection<ViewEntry<S, D>>(
+    this.selection = new SlotSelection(
       config.outputs,
       config.threshold,
+      config.minHold ?? 0,
+      pool.slots,
       {
-        selected: (entry) => {
-          host.touched(entry.record, true);
-          return outputs.pin(entry);
+        selected: (slot) => {
+          host.touched(pool.at(slot).record, true);
+          outputs.pin(slot);
         },
-        deselected: (entry) => {
-          host.touched(entry.record, true);
-          outputs.unpin(entry);
+        deselected: (slot) => {
+          host.touched(pool.at(slot).record, true);
+          outputs.unpin(slot);
         },
       },
       stamps,
-      config.minHold ?? 0,
     );
   }
 
@@ -111,44 +132,94 @@ export class ListenerView<S, D> {
     return undefined;
   }
 
+  /** Its entries, oldest activity first. */
+  *entries(): IterableIterator<ViewEntry<S, D>> {
+    for (let slot = this.activity.oldest; slot >= 0; slot = this.activity.newer(slot)) yield this.pool.at(slot);
+  }
+
+  /** Whether `entry` is selected here. */
+  isSelected(entry: ViewEntry<S, D>): boolean {
+    return this.selection.isSelected(entry.slot);
+  }
+
+  /** The output `entry` is pinned to here, or -1. */
+  outputOf(entry: ViewEntry<S, D>): number {
+    return this.pool.slots.i32[I32_PER_SLOT * entry.slot + OUTPUT]!;
+  }
+
+  /** The room's record of the source pinned to `output` here, or `null`. */
+  recordAt(output: number): RoomSource<S, D> | null {
+    const slot = this.outputs.at(output);
+    return slot < 0 ? null : this.pool.at(slot).record;
+  }
+
   /** A source joins the view at `now` (rule 1). */
   add(record: RoomSource<S, D>, now: number): ViewEntry<S, D> {
     const entry = this.attach(record, now);
-    this.selection.add(entry);
+    this.selection.add(entry.slot);
     return entry;
   }
 
   /** Takes over `record`'s state in the shared view as it is (for a copy of that view); selection is left to the caller. */
   adopt(record: RoomSource<S, D>): ViewEntry<S, D> {
     const entry = this.attach(record, record.lastActive);
-    entry.level = this.host.shared.level(record);
-    entry.stamp = this.host.shared.stamp(record);
-    entry.pinnedAt = record.pinnedAt;
+    const f64 = this.pool.slots.f64;
+    f64[F64_PER_SLOT * entry.slot + LEVEL] = this.host.shared.level(record);
+    f64[F64_PER_SLOT * entry.slot + STAMP] = this.host.shared.stamp(record);
     this.sync(entry);
     return entry;
   }
 
+  /** Puts back `entry`, just adopted, as selected on `output` since `since`, telling no one (for a copy). */
+  copySelected(entry: ViewEntry<S, D>, output: number, since: number): void {
+    this.pool.slots.i32[I32_PER_SLOT * entry.slot + OUTPUT] = output;
+    this.selection.restoreSelected(entry.slot, since);
+    this.outputs.restore(entry.slot);
+    this.sync(entry);
+  }
+
+  /** Puts back `entries`, just adopted, as candidates, telling no one (for a copy). */
+  copyCandidates(entries: ViewEntry<S, D>[]): void {
+    const f64 = this.pool.slots.f64;
+    const stamp = (entry: ViewEntry<S, D>) => f64[F64_PER_SLOT * entry.slot + STAMP]!;
+    entries.sort((a, b) => stamp(a) - stamp(b));
+    for (const entry of entries) this.selection.restoreCandidate(entry.slot);
+  }
+
   /** A packet of a source in the view (rule 2). */
   packet(entry: ViewEntry<S, D>, level: number, data: D, now: number): void {
-    this.activity.touch(entry, now);
-    if (this.selection.packet(entry, level)) this.outputs.forward(entry, level, data);
+    this.activity.touch(entry.slot, now);
+    if (this.selection.packet(entry.slot, level)) this.outputs.forward(entry.slot, level, data);
   }
 
   /** A source leaves the view (rule 3, then rule 4). */
   remove(entry: ViewEntry<S, D>): void {
-    this.activity.remove(entry);
+    this.activity.remove(entry.slot);
     this.detach(entry);
-    this.selection.remove(entry);
+    this.selection.remove(entry.slot);
+    this.pool.give(entry.slot); // only now: the unpin names the source by its slot
   }
 
-  /** Removes the sources silent for `timeout` ms at `now`, oldest first (rule 5). */
+  /**
+   * Removes the sources silent for `timeout` ms at `now`, oldest first (rule 5). One the room still knows (it heard
+   * from it later than this view, or it joined this view later) is awaited: this view learns it again at its next
+   * event, as `AudioMixerCore` fed that event would.
+   */
   expireAt(now: number): void {
-    this.activity.expireDue(now, this.config.timeout, this.removeDue);
+    const timeout = this.config.timeout;
+    for (let due = this.activity.due(now, timeout); due >= 0; due = this.activity.due(now, timeout)) {
+      const entry = this.pool.at(due);
+      this.remove(entry);
+      if (entry.record.known) this.await(entry.record);
+    }
   }
 
-  private readonly removeDue = (due: ViewEntry<S, D>): void => {
-    this.remove(due);
-  };
+  /** This view hears `record`'s source but does not know it: it learns it at its next event. */
+  await(record: RoomSource<S, D>): void {
+    if (this.awaiting.has(record)) return;
+    this.awaiting.add(record);
+    (record.awaiting ??= []).push(this);
+  }
 
   deadline(): number | undefined {
     return this.activity.deadline(this.config.timeout);
@@ -159,16 +230,21 @@ export class ListenerView<S, D> {
     this.selection.fill();
   }
 
-  /** Notes whether `entry` is again the same as the shared view's record; true when the whole view just became so. */
+  /**
+   * Notes whether `entry` is again the same as the shared view's record (level, stamp, last activity, and when it
+   * was selected, if it is); true when the whole view just became so.
+   */
   sync(entry: ViewEntry<S, D>): boolean {
     const record = entry.record;
     const shared = this.host.shared;
+    const slot = entry.slot;
+    const { f64, i32 } = this.pool.slots;
     const same =
       record.known &&
-      entry.stamp === shared.stamp(record) &&
-      entry.level === shared.level(record) &&
-      entry.lastActive === record.lastActive &&
-      entry.pinnedAt === record.pinnedAt;
+      f64[F64_PER_SLOT * slot + STAMP] === shared.stamp(record) &&
+      f64[F64_PER_SLOT * slot + LEVEL] === shared.level(record) &&
+      this.activity.lastActive(slot) === record.lastActive &&
+      (i32[I32_PER_SLOT * slot + HEAP]! < 0 || this.selection.selectedAt(slot) === record.pinnedAt);
     if (same === entry.synced) return false;
     entry.synced = same;
     this.unsynced += same ? -1 : 1;
@@ -177,13 +253,10 @@ export class ListenerView<S, D> {
 
   /** Forgets every entry and every wait, telling the room. */
   drop(): void {
-    for (let entry = this.activity.oldest; entry !== null;) {
-      const newer = entry.newer;
-      this.detach(entry);
-      entry = newer;
-    }
+    for (const entry of this.entries()) this.detach(entry);
     this.activity.clear();
     this.selection.clear();
+    this.pool.clear();
     for (const record of this.awaiting) {
       record.awaiting = without(record.awaiting, this);
     }
@@ -191,10 +264,13 @@ export class ListenerView<S, D> {
   }
 
   private attach(record: RoomSource<S, D>, now: number): ViewEntry<S, D> {
-    const entry = new ViewEntry<S, D>(record.source, record, this);
+    const entry = this.pool.take((slot) => new ViewEntry<S, D>(record.source, record, this, slot));
+    const i32 = this.pool.slots.i32;
+    i32[I32_PER_SLOT * entry.slot + HEAP] = -1;
+    i32[I32_PER_SLOT * entry.slot + OUTPUT] = -1;
     this.count += 1;
     this.unsynced += 1;
-    this.activity.append(entry, now);
+    this.activity.append(entry.slot, now);
     (record.views ??= []).push(entry);
     return entry;
   }

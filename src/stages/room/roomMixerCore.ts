@@ -1,4 +1,4 @@
-import { releaseAll, releaseAllSlots } from '../../rules/end.js';
+import { releaseAllSlots } from '../../rules/end.js';
 import { SharedView } from './sharedView.js';
 import type { AudioMixerConfig } from '../audioMixerCore.js';
 import type { InvalidHandler, OutputEvent, SourceEvent, SourcePacket } from '../../events/events.js';
@@ -6,7 +6,7 @@ import { DeltaView, type DeltaHost } from './deltaView.js';
 import { KnownSources } from '../../rules/joining.js';
 import { normalisedLevel } from '../../rules/levelNormalisation.js';
 import { ListenerView, RoomSource, type ViewEntry, without } from './listenerView.js';
-import type { Outputs, Pinnable, SlotOutputs } from '../../rules/pinning.js';
+import type { SlotOutputs } from '../../rules/pinning.js';
 import { StampClock } from '../../rules/ties.js';
 import { TakeoverIndex } from '../../data/takeoverIndex.js';
 import { TimedStage } from '../../rules/ordering.js';
@@ -195,13 +195,13 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<
       const view = listener.view;
       if (view !== null) {
         view.expireAt(time);
-        releaseAll(view.outputs);
+        releaseAllSlots(view.outputs);
       } else {
         // What is due goes first, for the whole room: the timer would do the same at this instant.
         this.expireDue(time);
         const delta = listener.delta;
         if (delta !== null) releaseAllSlots(delta.outputs);
-        else announceShared(listener, this.shared, 'output-unpin');
+        else announce(listener, this.shared.outputs, 'output-unpin');
       }
       listener.active = false;
       this.dropListener(listener);
@@ -314,7 +314,7 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<
   protected override release(): void {
     this.shared.releaseAll();
     for (const view of this.deltas) releaseAllSlots(view.outputs);
-    for (const view of this.diverged) releaseAll(view.outputs);
+    for (const view of this.diverged) releaseAllSlots(view.outputs);
     for (const view of this.deltas) view.drop();
     for (const view of this.diverged) view.drop();
     this.deltas = [];
@@ -420,9 +420,7 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<
     const listener = this.owner(view);
     if (listener.hearing.following) return false; // a follower keeps the view of the few sources it follows
     for (let output = 0; output < this.config.outputs; output++) {
-      const entry = view.outputs.at(output);
-      const record = this.shared.at(output);
-      if (entry === null ? record !== null : entry.record !== record) return false;
+      if (view.recordAt(output) !== this.shared.at(output)) return false;
     }
     let heard = this.known.size;
     for (const source of listener.hearing.exclude) if (this.known.get(source) !== undefined) heard -= 1;
@@ -567,23 +565,16 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<
     const shared = this.shared;
     view.selection.continueFrom(shared.selection);
     view.selection.now = shared.selection.now;
-    view.activity.latestTime = this.known.latestTime;
     const candidates: ViewEntry<S, D>[] = [];
     for (const record of this.known.byActivity()) {
       if (record === pinning) continue;
       const pinned = shared.isSelected(record);
       if (!(listener.hears(record.source) || (keepUnheardPinned && pinned))) continue;
       const entry = view.adopt(record);
-      if (pinned) {
-        entry.output = shared.outputOf(record);
-        view.selection.restoreSelected(entry);
-        view.outputs.restore(entry);
-      } else {
-        candidates.push(entry);
-      }
+      if (pinned) view.copySelected(entry, shared.outputOf(record), record.pinnedAt);
+      else candidates.push(entry);
     }
-    candidates.sort((a, b) => a.stamp - b.stamp);
-    for (const entry of candidates) view.selection.restoreCandidate(entry);
+    view.copyCandidates(candidates);
     listener.view = view;
     this.owners.set(view, listener);
     this.aligned = this.aligned.filter((other) => other !== listener);
@@ -611,7 +602,7 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<
     }
     if (unheard.length === 0) {
       this.aligned = [...this.aligned, listener];
-      announceShared(listener, this.shared, 'output-pin');
+      announce(listener, this.shared.outputs, 'output-pin');
       return;
     }
     // Its view is the shared view without the sources it does not hear: built silently, then announced.
@@ -623,7 +614,7 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<
         if (entry !== undefined) delta.remove(entry);
       }
       delta.silent = false;
-      announceSlots(listener, delta.outputs, 'output-pin');
+      announce(listener, delta.outputs, 'output-pin');
       return;
     }
     const view = this.fork(listener, true);
@@ -666,13 +657,13 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<
     // Forget the sources that left, as source-removed events at `now` would: what is due first, then the unpinned
     // ones, then the pinned ones in ascending output order, each freed output refilled at once.
     const left: ViewEntry<S, D>[] = [];
-    for (let entry = view.activity.oldest; entry !== null; entry = entry.newer) {
-      if (!heardAfter(entry.source)) left.push(entry);
-    }
+    for (const entry of view.entries()) if (!heardAfter(entry.source)) left.push(entry);
     if (left.length > 0) {
       view.expireAt(now);
-      const unpinned = left.filter((entry) => entry.live && entry.heapIndex < 0);
-      const pinned = left.filter((entry) => entry.live && entry.heapIndex >= 0).sort((a, b) => a.output - b.output);
+      const unpinned = left.filter((entry) => entry.live && !view.isSelected(entry));
+      const pinned = left
+        .filter((entry) => entry.live && view.isSelected(entry))
+        .sort((a, b) => view.outputOf(a) - view.outputOf(b));
       for (const entry of [...unpinned, ...pinned]) if (entry.live) view.remove(entry);
     }
     for (const record of [...view.awaiting]) {
@@ -685,9 +676,8 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<
     for (const source of followed) {
       if (heardBefore(source) || !heardAfter(source)) continue;
       const record = this.known.get(source);
-      if (record === undefined || view.entryOf(record) !== undefined || view.awaiting.has(record)) continue;
-      view.awaiting.add(record);
-      (record.awaiting ??= []).push(view);
+      if (record === undefined || view.entryOf(record) !== undefined) continue;
+      view.await(record);
     }
   }
 
@@ -731,27 +721,6 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<
 
 /** Tells `listener` alone, in ascending output order, of each output of `outputs` that is pinned: its pin or unpin. */
 function announce<S, D>(
-  listener: RoomListener<S, D>,
-  outputs: Outputs<S, D, Pinnable<S>>,
-  type: 'output-pin' | 'output-unpin',
-): void {
-  for (let output = 0; output < outputs.count; output++) {
-    const record = outputs.at(output);
-    if (record !== null) listener.emit({ type, output, source: record.source });
-  }
-}
-
-/** {@link announce} for the shared view's outputs. */
-function announceShared<S, D>(
-  listener: RoomListener<S, D>,
-  shared: SharedView<S, D>,
-  type: 'output-pin' | 'output-unpin',
-): void {
-  announceSlots(listener, shared.outputs, type);
-}
-
-/** {@link announce} for outputs pinned to slots. */
-function announceSlots<S, D>(
   listener: RoomListener<S, D>,
   outputs: SlotOutputs<S, D>,
   type: 'output-pin' | 'output-unpin',
