@@ -1,20 +1,18 @@
-/** What `ActivityList` needs to know of a source. */
-export interface Active {
-  /** Time of the source's last event, in ms. */
-  lastActive: number;
-  older: this | null;
-  newer: this | null;
-}
+import { ACTIVE, F64_PER_SLOT, I32_PER_SLOT, NEWER, OLDER, type SourceSlots } from './sourceSlots.js';
+
+const NONE = -1;
 
 /**
- * Sources ordered by last activity, oldest first. Time only moves forward, so moving a source to the newest end on
- * every event keeps the list sorted: a touch is O(1), and the sources due to time out are always at the oldest end,
+ * The known sources ordered by last activity, oldest first, the links and times in
+ * the slots' records ({@link SourceSlots}). A touch is O(1) and the sources due to time out are at the oldest end,
  * so finding them costs O(expired).
  */
-export class ActivityList<R extends Active> {
-  oldest: R | null = null;
-  private newest: R | null = null;
+export class ActivityList {
+  oldest = NONE;
+  private newest = NONE;
   private latest = -Infinity;
+
+  constructor(private readonly slots: SourceSlots) {}
 
   /**
    * `now`, or the latest time seen if `now` is earlier. A wall clock can step back (an NTP correction); the list
@@ -25,63 +23,63 @@ export class ActivityList<R extends Active> {
     return this.latest;
   }
 
-  /** The latest time seen ({@link ActivityList.monotonic}); a copy of the list takes it over. */
   get latestTime(): number {
     return this.latest;
   }
 
-  set latestTime(time: number) {
-    this.latest = time;
+  /** When `slot` was last active. */
+  lastActive(slot: number): number {
+    return this.slots.f64[F64_PER_SLOT * slot + ACTIVE]!;
+  }
+
+  /** The slot after `slot` (more recently active), or -1. */
+  newer(slot: number): number {
+    return this.slots.i32[I32_PER_SLOT * slot + NEWER]!;
   }
 
   /** When the oldest source falls silent for `timeout` ms, or `undefined` when the list is empty. */
   deadline(timeout: number): number | undefined {
-    return this.oldest === null ? undefined : this.oldest.lastActive + timeout;
+    return this.oldest === NONE ? undefined : this.lastActive(this.oldest) + timeout;
   }
 
-  /** The oldest source if it has been silent for `timeout` ms at `now`, else `null`. */
-  due(now: number, timeout: number): R | null {
+  /** The oldest slot if it has been silent for `timeout` ms at `now`, else -1. */
+  due(now: number, timeout: number): number {
     const oldest = this.oldest;
-    return oldest !== null && oldest.lastActive + timeout <= now ? oldest : null;
+    return oldest !== NONE && this.lastActive(oldest) + timeout <= now ? oldest : NONE;
   }
 
-  /**
-   * Hands every source silent for `timeout` ms at `now` to `remove`, oldest first: O(expired). `remove` must take it
-   * out of the list (and may emit what its removal causes).
-   */
-  expireDue(now: number, timeout: number, remove: (record: R) => void): void {
-    for (let due = this.due(now, timeout); due !== null; due = this.due(now, timeout)) remove(due);
+  /** Adds `slot`, active at `now`. */
+  append(slot: number, now: number): void {
+    const { f64, i32 } = this.slots;
+    const at = I32_PER_SLOT * slot;
+    f64[F64_PER_SLOT * slot + ACTIVE] = now;
+    i32[at + OLDER] = this.newest;
+    i32[at + NEWER] = NONE;
+    if (this.newest === NONE) this.oldest = slot;
+    else i32[I32_PER_SLOT * this.newest + NEWER] = slot;
+    this.newest = slot;
   }
 
-  /** Adds `record`, active at `now`. */
-  append(record: R, now: number): void {
-    record.lastActive = now;
-    record.older = this.newest;
-    record.newer = null;
-    if (this.newest === null) this.oldest = record;
-    else this.newest.newer = record;
-    this.newest = record;
+  /** Marks `slot` active at `now`. */
+  touch(slot: number, now: number): void {
+    if (slot !== this.newest) {
+      this.remove(slot);
+      this.append(slot, now);
+    } else this.slots.f64[F64_PER_SLOT * slot + ACTIVE] = now;
   }
 
-  /** Marks `record` active at `now`. */
-  touch(record: R, now: number): void {
-    if (record === this.newest) {
-      record.lastActive = now;
-      return;
-    }
-    this.remove(record);
-    this.append(record, now);
-  }
-
-  remove(record: R): void {
-    if (record.older === null) this.oldest = record.newer;
-    else record.older.newer = record.newer;
-    if (record.newer === null) this.newest = record.older;
-    else record.newer.older = record.older;
-    record.older = record.newer = null;
+  remove(slot: number): void {
+    const i32 = this.slots.i32;
+    const at = I32_PER_SLOT * slot;
+    const older = i32[at + OLDER]!;
+    const newer = i32[at + NEWER]!;
+    if (older === NONE) this.oldest = newer;
+    else i32[I32_PER_SLOT * older + NEWER] = newer;
+    if (newer === NONE) this.newest = older;
+    else i32[I32_PER_SLOT * newer + OLDER] = older;
   }
 
   clear(): void {
-    this.oldest = this.newest = null;
+    this.oldest = this.newest = NONE;
   }
 }

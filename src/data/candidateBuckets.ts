@@ -1,171 +1,137 @@
 import { SILENCE } from '../rules/levelNormalisation.js';
-import type { Ranked } from './ranked.js';
+import { F64_PER_SLOT, I32_PER_SLOT, LEVEL, NEXT, PREV, STAMP, type SourceSlots } from './sourceSlots.js';
 
 const BUCKETS = -SILENCE + 1;
-
-/**
- * The bucket of `entry`: floor(level) + 127. A candidate's level does not change while it is ranked (a packet takes
- * it out first), so its bucket need not be kept.
- */
-function bucketOf(entry: Ranked): number {
-  return Math.floor(entry.level) - SILENCE;
-}
 const NONE = -1;
 
-/** How a selection ranks its candidates: {@link CandidateBuckets}, or a view that adds another's candidates to its own. */
-export interface CandidateRanking<E extends Ranked> {
-  /** Adds `entry`, whose stamp is the newest given. */
-  add(entry: E): void;
-  remove(entry: E): void;
-  /** The loudest candidate, the most recently touched among equals; `undefined` when there is none. */
-  loudest(): E | undefined;
+/**
+ * How a slot selection ranks its candidates: {@link CandidateBuckets}, or a room's delta view that adds the shared
+ * view's candidates to its own.
+ */
+export interface CandidateRanking {
+  /** Adds `slot`, whose stamp is the newest given. */
+  add(slot: number): void;
+  /** Takes `slot` out; its level must be the one it was added with. */
+  remove(slot: number): void;
+  /** The loudest candidate, the most recently touched among equals (rule 8); -1 when there is none. */
+  loudest(): number;
   clear(): void;
 }
 
 /**
- * Candidates in 128 buckets of 1 dB (bucket = floor(level) + 127), each a list in stamp order. Adding, removing
- * and moving a candidate is O(1) whatever the number of candidates; finding the loudest looks at most 128 buckets,
- * and only scans a bucket when it holds fractional levels (which RFC 6464 levels never are).
- *
- * The lists are kept in typed arrays by slot, not in the records: a candidate holds a slot while it is one (the slot
- * a packet's remove frees is the one its add takes back), and its neighbours' links are cells of one small array,
- * not fields of two other records, which at a million sources are cache misses.
+ * The candidates in 128 buckets of 1 dB (bucket = floor(level) + 127), each a
+ * list in stamp order, linked through the slots' records ({@link SourceSlots}). Adding and removing a candidate is
+ * O(1) whatever the number of candidates; finding the loudest looks at most 128 buckets, and only scans a bucket
+ * when it holds fractional levels (which RFC 6464 levels never are). A candidate's level must not change while it
+ * is ranked: take it out first.
  */
-export class CandidateBuckets<E extends Ranked> implements CandidateRanking<E> {
-  /** Per bucket, the slot of its last (most recent) member, or NONE. */
+export class CandidateBuckets implements CandidateRanking {
+  /** Per bucket, its last (most recent) slot, or NONE. */
   private readonly tails = new Int32Array(BUCKETS).fill(NONE);
-  /** Per slot, its previous and next slot in its bucket (pairs). */
-  private links = new Int32Array(64).fill(NONE);
-  /** Per slot, its member. */
-  private members: (E | undefined)[] = [];
-  private free = new Int32Array(32);
-  private freeCount = 0;
-  private slots = 0;
   /** Per bucket, how many members have a level that is not the bucket's whole number. */
   private readonly fractional = new Int32Array(BUCKETS);
   private count = 0;
 
-  /** Adds `entry` at the tail of its bucket: its stamp must be the newest. */
-  add(entry: E): void {
-    const bucket = bucketOf(entry);
-    const slot = this.take(entry);
+  constructor(private readonly slots: SourceSlots) {}
+
+  /** Adds `slot` at the tail of its bucket: its stamp must be the newest. */
+  add(slot: number): void {
+    const { f64, i32 } = this.slots;
+    const level = f64[F64_PER_SLOT * slot + LEVEL]!;
+    const bucket = Math.floor(level) - SILENCE;
     const tail = this.tails[bucket]!;
-    const links = this.links;
-    links[2 * slot] = tail;
-    links[2 * slot + 1] = NONE;
-    if (tail !== NONE) links[2 * tail + 1] = slot;
+    const at = I32_PER_SLOT * slot;
+    i32[at + PREV] = tail;
+    i32[at + NEXT] = NONE;
+    if (tail !== NONE) i32[I32_PER_SLOT * tail + NEXT] = slot;
     this.tails[bucket] = slot;
-    if (!Number.isInteger(entry.level)) this.fractional[bucket]! += 1;
+    if (!Number.isInteger(level)) this.fractional[bucket]! += 1;
     this.count += 1;
   }
 
-  /** Adds `entry` in its place by stamp, whatever its stamp: O(members of its bucket with a later stamp). */
-  insert(entry: E): void {
-    const bucket = bucketOf(entry);
+  /** Adds `slot` in its place by stamp, whatever its stamp: O(members of its bucket with a later stamp). */
+  insert(slot: number): void {
+    const { f64, i32 } = this.slots;
+    const level = f64[F64_PER_SLOT * slot + LEVEL]!;
+    const stamp = f64[F64_PER_SLOT * slot + STAMP]!;
+    const bucket = Math.floor(level) - SILENCE;
     let after = this.tails[bucket]!;
-    if (after === NONE || this.members[after]!.stamp < entry.stamp) {
-      this.add(entry);
+    if (after === NONE || f64[F64_PER_SLOT * after + STAMP]! < stamp) {
+      this.add(slot);
       return;
     }
-    const links = this.links;
     let before = after;
     for (
-      after = links[2 * after]!;
-      after !== NONE && this.members[after]!.stamp > entry.stamp;
-      after = links[2 * after]!
+      after = i32[I32_PER_SLOT * after + PREV]!;
+      after !== NONE && f64[F64_PER_SLOT * after + STAMP]! > stamp;
+      after = i32[I32_PER_SLOT * after + PREV]!
     ) {
       before = after;
     }
-    const slot = this.take(entry);
-    links[2 * slot] = after;
-    links[2 * slot + 1] = before;
-    links[2 * before] = slot;
-    if (after !== NONE) links[2 * after + 1] = slot;
-    if (!Number.isInteger(entry.level)) this.fractional[bucket]! += 1;
+    const at = I32_PER_SLOT * slot;
+    i32[at + PREV] = after;
+    i32[at + NEXT] = before;
+    i32[I32_PER_SLOT * before + PREV] = slot;
+    if (after !== NONE) i32[I32_PER_SLOT * after + NEXT] = slot;
+    if (!Number.isInteger(level)) this.fractional[bucket]! += 1;
     this.count += 1;
   }
 
-  /** Takes `entry` out; its level must be the one it was added with. */
-  remove(entry: E): void {
-    const bucket = bucketOf(entry);
-    const slot = entry.candidateSlot;
-    const links = this.links;
-    const prev = links[2 * slot]!;
-    const next = links[2 * slot + 1]!;
-    if (prev !== NONE) links[2 * prev + 1] = next;
+  /** Takes `slot` out; its level must be the one it was added with. */
+  remove(slot: number): void {
+    const { f64, i32 } = this.slots;
+    const level = f64[F64_PER_SLOT * slot + LEVEL]!;
+    const bucket = Math.floor(level) - SILENCE;
+    const at = I32_PER_SLOT * slot;
+    const prev = i32[at + PREV]!;
+    const next = i32[at + NEXT]!;
+    if (prev !== NONE) i32[I32_PER_SLOT * prev + NEXT] = next;
     if (next === NONE) this.tails[bucket] = prev;
-    else links[2 * next] = prev;
-    if (!Number.isInteger(entry.level)) this.fractional[bucket]! -= 1;
-    entry.candidateSlot = -1;
-    this.members[slot] = undefined;
-    this.free[this.freeCount++] = slot;
+    else i32[I32_PER_SLOT * next + PREV] = prev;
+    if (!Number.isInteger(level)) this.fractional[bucket]! -= 1;
     this.count -= 1;
   }
 
-  /** The loudest candidate, the most recently touched among equals; `undefined` when there is none. */
-  loudest(): E | undefined {
-    if (this.count === 0) return undefined;
+  /** The loudest candidate, the most recently touched among equals (rule 8); -1 when there is none. */
+  loudest(): number {
+    if (this.count === 0) return NONE;
+    const { f64, i32 } = this.slots;
     for (let bucket = BUCKETS - 1; bucket >= 0; bucket--) {
       const tail = this.tails[bucket]!;
       if (tail === NONE) continue;
-      let best = this.members[tail]!;
-      if (this.fractional[bucket] === 0) return best;
-      for (let slot = this.links[2 * tail]!; slot !== NONE; slot = this.links[2 * slot]!) {
-        const entry = this.members[slot]!;
-        if (entry.level > best.level) best = entry;
+      if (this.fractional[bucket] === 0) return tail;
+      let best = tail;
+      for (let slot = i32[I32_PER_SLOT * tail + PREV]!; slot !== NONE; slot = i32[I32_PER_SLOT * slot + PREV]!) {
+        if (f64[F64_PER_SLOT * slot + LEVEL]! > f64[F64_PER_SLOT * best + LEVEL]!) best = slot;
       }
       return best;
     }
-    return undefined;
+    return NONE;
   }
 
   /**
-   * The loudest candidate that `accept` takes, the most recently touched among equals; `undefined` when there is
-   * none. O(buckets + candidates refused before it).
+   * The loudest candidate that `accept` takes, the most recently touched among equals; -1 when there is none. It
+   * asks `accept` from the loudest down, so it is quick when the loudest are taken (a room's delta view ranks the
+   * shared view's candidates it hears this way).
    */
-  loudestWhere(accept: (entry: E) => boolean): E | undefined {
-    if (this.count === 0) return undefined;
+  loudestWhere(accept: (slot: number) => boolean): number {
+    if (this.count === 0) return NONE;
+    const { f64, i32 } = this.slots;
     for (let bucket = BUCKETS - 1; bucket >= 0; bucket--) {
-      let best: E | undefined;
-      for (let slot = this.tails[bucket]!; slot !== NONE; slot = this.links[2 * slot]!) {
-        const entry = this.members[slot]!;
-        if (!accept(entry)) continue;
-        if (this.fractional[bucket] === 0) return entry;
-        if (best === undefined || entry.level > best.level) best = entry;
+      let best = NONE;
+      for (let slot = this.tails[bucket]!; slot !== NONE; slot = i32[I32_PER_SLOT * slot + PREV]!) {
+        if (!accept(slot)) continue;
+        if (this.fractional[bucket] === 0) return slot;
+        if (best === NONE || f64[F64_PER_SLOT * slot + LEVEL]! > f64[F64_PER_SLOT * best + LEVEL]!) best = slot;
       }
-      if (best !== undefined) return best;
+      if (best !== NONE) return best;
     }
-    return undefined;
+    return NONE;
   }
 
   clear(): void {
     this.tails.fill(NONE);
     this.fractional.fill(0);
-    this.members = [];
-    this.links = new Int32Array(64).fill(NONE);
-    this.free = new Int32Array(32);
-    this.freeCount = 0;
-    this.slots = 0;
     this.count = 0;
-  }
-
-  /** A slot for `entry`: the one freed last, or a new one. */
-  private take(entry: E): number {
-    let slot: number;
-    if (this.freeCount > 0) slot = this.free[--this.freeCount]!;
-    else {
-      slot = this.slots++;
-      if (2 * this.slots > this.links.length) {
-        const links = new Int32Array(2 * this.links.length).fill(NONE);
-        links.set(this.links);
-        this.links = links;
-        const free = new Int32Array(2 * this.free.length);
-        free.set(this.free);
-        this.free = free;
-      }
-    }
-    entry.candidateSlot = slot;
-    this.members[slot] = entry;
-    return slot;
   }
 }

@@ -1,87 +1,114 @@
-import { quieter } from '../rules/ties.js';
-import type { Ranked } from './ranked.js';
+import { isQuieter } from '../rules/ties.js';
+import { F64_PER_SLOT, HEAP, I32_PER_SLOT, LEVEL, STAMP, type SourceSlots } from './sourceSlots.js';
 
 /**
- * The selected sources, quietest at the top (rule 8 breaks ties): a binary min-heap by (level, stamp), O(log size)
- * per change.
+ * The selected sources, quietest at the top (rule 8 breaks ties), a binary min-heap by
+ * (level, stamp) read from the slots' records, each slot's position kept in its record. Beside each, when it was
+ * selected (read by the minimum hold), which only selected sources need. O(log size) per change.
  */
-export class QuietestHeap<E extends Ranked> {
-  private readonly items: E[] = [];
+export class QuietestHeap {
+  private readonly items: Int32Array;
+  private readonly since: Float64Array;
+  size = 0;
 
-  get size(): number {
-    return this.items.length;
+  constructor(
+    capacity: number,
+    private readonly slots: SourceSlots,
+  ) {
+    this.items = new Int32Array(capacity);
+    this.since = new Float64Array(capacity);
   }
 
-  /** Every entry, in heap order. */
-  entries(): readonly E[] {
-    return this.items;
+  /** The quietest slot, or -1 when empty. */
+  peek(): number {
+    return this.size === 0 ? -1 : this.items[0]!;
   }
 
-  /** The quietest entry, or `undefined` when empty. */
-  peek(): E | undefined {
-    return this.items[0];
+  /** The slot at position `index` (0 .. size-1), in heap order. */
+  at(index: number): number {
+    return this.items[index]!;
   }
 
-  insert(entry: E): void {
-    entry.heapIndex = this.items.length;
-    this.items.push(entry);
-    this.up(entry.heapIndex);
+  /** When the slot at position `index` was selected, in ms. */
+  selectedAt(index: number): number {
+    return this.since[index]!;
   }
 
-  remove(entry: E): void {
-    const index = entry.heapIndex;
-    const last = this.items.pop() as E;
-    entry.heapIndex = -1;
-    if (last === entry) return;
-    this.items[index] = last;
-    last.heapIndex = index;
-    this.update(last);
+  /** Adds `slot`, selected at `now`. */
+  insert(slot: number, now: number): void {
+    const index = this.size++;
+    this.items[index] = slot;
+    this.since[index] = now;
+    this.up(index);
   }
 
-  /** Restores the order after `entry`'s level or stamp changed. */
-  update(entry: E): void {
-    if (!this.up(entry.heapIndex)) this.down(entry.heapIndex);
+  remove(slot: number): void {
+    const i32 = this.slots.i32;
+    const index = i32[I32_PER_SLOT * slot + HEAP]!;
+    i32[I32_PER_SLOT * slot + HEAP] = -1;
+    const last = --this.size;
+    if (index === last) return;
+    const moved = this.items[last]!;
+    this.items[index] = moved;
+    this.since[index] = this.since[last]!;
+    i32[I32_PER_SLOT * moved + HEAP] = index;
+    this.update(moved);
+  }
+
+  /** Restores the order after `slot`'s level or stamp changed. */
+  update(slot: number): void {
+    const index = this.slots.i32[I32_PER_SLOT * slot + HEAP]!;
+    if (!this.up(index)) this.down(index);
   }
 
   clear(): void {
-    this.items.length = 0;
+    const i32 = this.slots.i32;
+    for (let index = 0; index < this.size; index++) i32[I32_PER_SLOT * this.items[index]! + HEAP] = -1;
+    this.size = 0;
+  }
+
+  /** Whether the slot at `a` is quieter than the one at `b`. */
+  private quieter(a: number, b: number): boolean {
+    const f64 = this.slots.f64;
+    const slotA = F64_PER_SLOT * this.items[a]!;
+    const slotB = F64_PER_SLOT * this.items[b]!;
+    return isQuieter(f64[slotA + LEVEL]!, f64[slotA + STAMP]!, f64[slotB + LEVEL]!, f64[slotB + STAMP]!);
+  }
+
+  private swap(a: number, b: number): void {
+    const { items, since } = this;
+    const i32 = this.slots.i32;
+    const slot = items[a]!;
+    const time = since[a]!;
+    items[a] = items[b]!;
+    since[a] = since[b]!;
+    items[b] = slot;
+    since[b] = time;
+    i32[I32_PER_SLOT * items[a] + HEAP] = a;
+    i32[I32_PER_SLOT * slot + HEAP] = b;
   }
 
   private up(index: number): boolean {
-    const items = this.items;
-    const entry = items[index] as E;
-    let moved = false;
+    const start = index;
+    this.slots.i32[I32_PER_SLOT * this.items[index]! + HEAP] = index;
     while (index > 0) {
-      const parentIndex = (index - 1) >> 1;
-      const parent = items[parentIndex] as E;
-      if (!quieter(entry, parent)) break;
-      items[index] = parent;
-      parent.heapIndex = index;
-      index = parentIndex;
-      moved = true;
+      const parent = (index - 1) >> 1;
+      if (!this.quieter(index, parent)) break;
+      this.swap(index, parent);
+      index = parent;
     }
-    items[index] = entry;
-    entry.heapIndex = index;
-    return moved;
+    return index !== start;
   }
 
   private down(index: number): void {
-    const items = this.items;
-    const size = items.length;
-    const entry = items[index] as E;
     for (;;) {
       const left = 2 * index + 1;
-      if (left >= size) break;
+      if (left >= this.size) return;
       const right = left + 1;
-      let child = left;
-      if (right < size && quieter(items[right] as E, items[left] as E)) child = right;
-      const childEntry = items[child] as E;
-      if (!quieter(childEntry, entry)) break;
-      items[index] = childEntry;
-      childEntry.heapIndex = index;
+      const child = right < this.size && this.quieter(right, left) ? right : left;
+      if (!this.quieter(child, index)) return;
+      this.swap(index, child);
       index = child;
     }
-    items[index] = entry;
-    entry.heapIndex = index;
   }
 }

@@ -1,9 +1,9 @@
 import { SourceSlots } from './sourceSlots.js';
 
 /**
- * Slots for the entries of a room's listener view, given and taken back as entries come and go: per-slot records
- * ({@link SourceSlots}) and the entry object of each slot. A view finds an entry through the room's record of its
- * source, not by id, so it needs no id table of its own.
+ * Slots given and taken back as entries come and go, with per-slot records ({@link SourceSlots}) and the entry of
+ * each slot, for a stage that finds its few entries without an id table: a room's listener view (through the room's
+ * record of the source), `OutputPinner` (its pinned sources, at most one per output).
  */
 export class SlotPool<E> {
   readonly slots = new SourceSlots();
@@ -17,12 +17,11 @@ export class SlotPool<E> {
   }
 
   /** A slot for the entry `make` builds for it, with room for it in the records. */
-  take(make: (slot: number) => E): E {
+  take(make: (slot: number) => E): number {
     const slot = this.free.length > 0 ? this.free.pop()! : this.entries.length;
     this.slots.reserve(slot);
-    const entry = make(slot);
-    this.entries[slot] = entry;
-    return entry;
+    this.entries[slot] = make(slot);
+    return slot;
   }
 
   /** The entry of `slot`: in use, or freed and not given again since. */

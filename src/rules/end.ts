@@ -4,18 +4,10 @@
  *
  * @module
  */
-import type { Outputs, Pinnable, SlotOutputs } from './pinning.js';
+import type { Outputs } from './pinning.js';
 
 /** Unpins every pinned output of `outputs`, in ascending output order. */
-export function releaseAll<S, D, R extends Pinnable<S>>(outputs: Outputs<S, D, R>): void {
-  for (let output = 0; output < outputs.count; output++) {
-    const record = outputs.at(output);
-    if (record !== null) outputs.unpin(record);
-  }
-}
-
-/** {@link releaseAll} for outputs pinned to slots. */
-export function releaseAllSlots<S, D>(outputs: SlotOutputs<S, D>): void {
+export function releaseAll<S, D>(outputs: Outputs<S, D>): void {
   for (let output = 0; output < outputs.count; output++) {
     const slot = outputs.at(output);
     if (slot >= 0) outputs.unpin(slot);

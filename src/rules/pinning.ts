@@ -2,68 +2,13 @@ import type { OutputEvent } from '../events/events.js';
 import { FreeOutputs } from '../data/freeOutputs.js';
 import { I32_PER_SLOT, OUTPUT, type SourceSlots } from '../data/sourceSlots.js';
 
-/** What `Outputs` needs to know of a source. */
-export interface Pinnable<S> {
-  readonly source: S;
-  /** The output it holds, or -1. */
-  output: number;
-}
-
 /**
  * The output tracks: pins a source to the lowest-numbered free output, unpins, forwards packets, and releases all
- * in ascending order at the end. Shared by {@link OutputPinner} and {@link AudioMixerCore}.
+ * in ascending order at the end. The output of each source is in its slot's record ({@link SourceSlots}); the
+ * events name the source `idAt` gives. Shared by every stage that pins: `AudioMixerCore`, `OutputPinner` and the
+ * room's views.
  */
-export class Outputs<S, D, R extends Pinnable<S>> {
-  private readonly pinned: (R | null)[];
-  private free: FreeOutputs;
-
-  constructor(
-    readonly count: number,
-    private readonly emit: (event: OutputEvent<S, D>) => void,
-  ) {
-    this.pinned = new Array<R | null>(count).fill(null);
-    this.free = new FreeOutputs(count);
-  }
-
-  /** Pins `record` to the lowest free output; false when every output is taken. */
-  pin(record: R): boolean {
-    const output = this.free.take();
-    if (output < 0) return false;
-    record.output = output;
-    this.pinned[output] = record;
-    this.emit({ type: 'output-pin', output, source: record.source });
-    return true;
-  }
-
-  unpin(record: R): void {
-    const output = record.output;
-    record.output = -1;
-    this.pinned[output] = null;
-    this.free.give(output);
-    this.emit({ type: 'output-unpin', output, source: record.source });
-  }
-
-  /** The record pinned to `output`, or `null`. */
-  at(output: number): R | null {
-    return this.pinned[output] ?? null;
-  }
-
-  /** Pins `record` to `record.output` without a word (for a copy of other outputs): that output must be free. */
-  restore(record: R): void {
-    this.pinned[record.output] = record;
-    this.free.remove(record.output);
-  }
-
-  forward(record: R, level: number, data: D): void {
-    this.emit({ type: 'output-pkt', output: record.output, source: record.source, level, data });
-  }
-}
-
-/**
- * {@link Outputs} for sources kept by slot (`AudioMixerCore`): the output of each slot in its record
- * ({@link SourceSlots}), the events naming the source `idAt` gives.
- */
-export class SlotOutputs<S, D> {
+export class Outputs<S, D> {
   private readonly pinned: Int32Array;
   private readonly free: FreeOutputs;
 

@@ -4,10 +4,8 @@
  * @module
  */
 import type { QuietestHeap } from '../data/quietestHeap.js';
-import type { Ranked } from '../data/ranked.js';
-import type { SlotHeap } from '../data/slotHeap.js';
 import { F64_PER_SLOT, LEVEL, STAMP, type SourceSlots } from '../data/sourceSlots.js';
-import { isQuieter, quieter } from './ties.js';
+import { isQuieter } from './ties.js';
 
 /** The threshold and the hold, already checked. */
 export interface TakeoverRule {
@@ -18,25 +16,12 @@ export interface TakeoverRule {
 }
 
 /**
- * The selected source that a candidate's packet at `level` displaces at `now`, or `undefined`: the quietest selected
- * source not held (selected `minHold` ms ago or more; ties by rule 8), when `level` is at least its level plus the
+ * The selected source that a candidate's packet at `level` displaces at `now`, or -1: the quietest selected source
+ * not held (selected `minHold` ms ago or more; ties by rule 8), when `level` is at least its level plus the
  * threshold. O(1) without a hold; O(selected) while the quietest is held.
  */
-export function displaced<R extends Ranked>(
-  selected: QuietestHeap<R>,
-  level: number,
-  rule: TakeoverRule,
-  now: number,
-): R | undefined {
-  let quietest = selected.peek();
-  if (quietest === undefined) return undefined;
-  if (held(rule, now, quietest.pinnedAt)) quietest = quietestHeldOut(selected, rule, now);
-  return quietest !== undefined && beats(level, quietest.level, rule) ? quietest : undefined;
-}
-
-/** {@link displaced} for sources kept by slot: the slot displaced, or -1. */
-export function displacedSlot(
-  selected: SlotHeap,
+export function displaced(
+  selected: QuietestHeap,
   slots: SourceSlots,
   level: number,
   rule: TakeoverRule,
@@ -73,26 +58,6 @@ function beats(level: number, quietest: number, rule: TakeoverRule): boolean {
  * The lowest level at which a candidate's packet may displace a selected source: `-Infinity` while fewer than
  * `outputs` are selected. With a hold this is a lower bound (the quietest may be held).
  */
-export function takeoverLevel<R extends Ranked>(
-  selected: QuietestHeap<R>,
-  outputs: number,
-  rule: TakeoverRule,
-): number {
-  const quietest = selected.peek();
-  return selected.size < outputs || quietest === undefined ? -Infinity : quietest.level + rule.threshold;
-}
-
-/** {@link takeoverLevel} for sources kept by slot. */
-export function slotTakeoverLevel(selected: SlotHeap, slots: SourceSlots, outputs: number, rule: TakeoverRule): number {
+export function takeoverLevel(selected: QuietestHeap, slots: SourceSlots, outputs: number, rule: TakeoverRule): number {
   return selected.size < outputs ? -Infinity : slots.f64[F64_PER_SLOT * selected.peek() + LEVEL]! + rule.threshold;
-}
-
-/** The quietest selected source that has been selected for `minHold` ms, if any: O(selected). */
-function quietestHeldOut<R extends Ranked>(selected: QuietestHeap<R>, rule: TakeoverRule, now: number): R | undefined {
-  let best: R | undefined;
-  for (const entry of selected.entries()) {
-    if (held(rule, now, entry.pinnedAt)) continue;
-    if (best === undefined || quieter(entry, best)) best = entry;
-  }
-  return best;
 }

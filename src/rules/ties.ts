@@ -6,25 +6,10 @@
  * @module
  */
 
-/** What the tie rule needs to know of a source. */
-export interface Stamped {
-  readonly level: number;
-  readonly stamp: number;
-}
-
-/** Whether `a` is quieter than `b`: a lower level, or the same level and touched longer ago. */
-export function quieter(a: Stamped, b: Stamped): boolean {
-  return isQuieter(a.level, a.stamp, b.level, b.stamp);
-}
-
-/** {@link quieter} on the numbers themselves (sources kept by slot). */
+/** Whether a source at `levelA` stamped `stampA` is quieter than one at `levelB` stamped `stampB`: a lower level, or
+ * the same level and touched longer ago. */
 export function isQuieter(levelA: number, stampA: number, levelB: number, stampB: number): boolean {
   return levelA < levelB || (levelA === levelB && stampA < stampB);
-}
-
-/** Whether `a` is louder than `b`: a higher level, or the same level and touched more recently. */
-export function louder(a: Stamped, b: Stamped): boolean {
-  return a.level > b.level || (a.level === b.level && a.stamp > b.stamp);
 }
 
 /**
@@ -51,8 +36,7 @@ export class StampClock {
 
 /**
  * One selection's stamps from a {@link StampClock}: `base + n` for its n-th touch since the clock's base moved, so
- * that selections doing the same work for the same event give the same stamps. Shared by `Selection` and
- * `SlotSelection`.
+ * that selections doing the same work for the same event give the same stamps. Every `Selection` has one.
  */
 export class Stamper {
   /** The clock's base as this selection last saw it. */

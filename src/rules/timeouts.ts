@@ -4,18 +4,18 @@
  *
  * @module
  */
-import { SlotActivity } from '../data/slotActivity.js';
+import { ActivityList } from '../data/activityList.js';
 import { SourceSlots } from '../data/sourceSlots.js';
 
 /** The sources of a stage by last activity, by slot, and when they fall due. {@link KnownSlots} adds who they are. */
 export class Timeouts {
   /** The per-slot records the activity lives in; the mixer's core keeps its other per-source state there too. */
   readonly slots = new SourceSlots();
-  protected readonly activity = new SlotActivity(this.slots);
+  protected readonly activity = new ActivityList(this.slots);
 
   constructor(readonly timeout: number) {}
 
-  /** `time`, never earlier than a time seen before (`SlotActivity.monotonic`). */
+  /** `time`, never earlier than a time seen before (`ActivityList.monotonic`). */
   now(time: number): number {
     return this.activity.monotonic(time);
   }

@@ -1,9 +1,9 @@
-import { releaseAllSlots } from '../rules/end.js';
+import { releaseAll } from '../rules/end.js';
 import type { InvalidHandler, OutputEvent, SourceEvent, SourcePacket } from '../events/events.js';
 import { normalisedLevel } from '../rules/levelNormalisation.js';
 import { KnownSlots } from '../rules/joining.js';
-import { SlotOutputs } from '../rules/pinning.js';
-import { SlotSelection } from '../rules/slotSelection.js';
+import { Outputs } from '../rules/pinning.js';
+import { Selection } from '../rules/selection.js';
 import { TimedStage } from '../rules/ordering.js';
 import { reportInvalidEvent, typeOf } from '../events/reports.js';
 
@@ -27,8 +27,8 @@ export interface AudioMixerConfig {
  * It fuses the four stages (`SourceTimeouts`, `LevelTracker`, `LoudestSelector`, `OutputPinner`) for speed: no
  * intermediate events, and no object per source: each source is a slot (`KnownSlots`), and everything known
  * of it (level, stamp, last activity, its links in the activity list and in its level bucket, its output) is one
- * record of 48 bytes in one buffer. The rules are shared with the stages (`KnownSlots`, `SlotSelection`,
- * `SlotOutputs`), and a property test checks that `timeoutSources, trackLevels, selectLoudest, pinOutputs` emit
+ * record of 64 bytes in one buffer. The rules are shared with the stages (`KnownSlots`, `Selection`,
+ * `Outputs`), and a property test checks that `timeoutSources, trackLevels, selectLoudest, pinOutputs` emit
  * exactly what this does.
  *
  * @example
@@ -40,17 +40,17 @@ export interface AudioMixerConfig {
  * @group State machines
  */
 export class AudioMixerCore<S = string, D = Uint8Array> extends TimedStage<SourceEvent<S, D>, number, KnownSlots<S>> {
-  private readonly selection: SlotSelection;
-  private readonly outputs: SlotOutputs<S, D>;
+  private readonly selection: Selection;
+  private readonly outputs: Outputs<S, D>;
   private readonly onInvalid: InvalidHandler | undefined;
 
   constructor(config: AudioMixerConfig, emit: (event: OutputEvent<S, D>) => void) {
     const known = new KnownSlots<S>(config.timeout, config.onInvalid);
     super(known);
     this.onInvalid = config.onInvalid;
-    const outputs = new SlotOutputs<S, D>(config.outputs, known.slots, (slot) => known.idAt(slot), emit);
+    const outputs = new Outputs<S, D>(config.outputs, known.slots, (slot) => known.idAt(slot), emit);
     this.outputs = outputs;
-    this.selection = new SlotSelection(config.outputs, config.threshold, config.minHold ?? 0, known.slots, {
+    this.selection = new Selection(config.outputs, config.threshold, config.minHold ?? 0, known.slots, {
       selected: (slot) => {
         outputs.pin(slot);
       },
@@ -101,7 +101,7 @@ export class AudioMixerCore<S = string, D = Uint8Array> extends TimedStage<Sourc
   }
 
   protected override release(): void {
-    releaseAllSlots(this.outputs);
+    releaseAll(this.outputs);
     this.selection.clear();
   }
 }

@@ -1,6 +1,6 @@
 import type { InvalidHandler, LevelledSourceEvent, SelectionEvent, SourcePacket } from '../events/events.js';
 import { levelledPacket } from '../rules/levelNormalisation.js';
-import { SlotSelection } from '../rules/slotSelection.js';
+import { Selection } from '../rules/selection.js';
 import { KnownSlots } from '../rules/joining.js';
 import { TimelessStage } from './stage.js';
 import { reportInvalidEvent, typeOf } from '../events/reports.js';
@@ -21,7 +21,7 @@ export interface LoudestSelectorConfig {
 }
 
 /**
- * Keeps the `outputs` loudest sources selected, with hysteresis (`SlotSelection` has the rules), and forwards the
+ * Keeps the `outputs` loudest sources selected, with hysteresis (`Selection` has the rules), and forwards the
  * packets of selected sources only.
  *
  * - A new source is selected while fewer than `outputs` are; otherwise it waits as a candidate at -127.
@@ -36,7 +36,7 @@ export interface LoudestSelectorConfig {
 export class LoudestSelector<S, D> extends TimelessStage<LevelledSourceEvent<S, D>> {
   /** Joins and leaves by the shared rules; sources are timed out upstream (`SourceTimeouts`), never here. */
   private readonly known: KnownSlots<S>;
-  private readonly selection: SlotSelection;
+  private readonly selection: Selection;
   private readonly onInvalid: InvalidHandler | undefined;
 
   constructor(
@@ -47,7 +47,7 @@ export class LoudestSelector<S, D> extends TimelessStage<LevelledSourceEvent<S, 
     this.onInvalid = config.onInvalid;
     const known = new KnownSlots<S>(Infinity, config.onInvalid);
     this.known = known;
-    this.selection = new SlotSelection(config.outputs, config.threshold, config.minHold ?? 0, known.slots, {
+    this.selection = new Selection(config.outputs, config.threshold, config.minHold ?? 0, known.slots, {
       selected: (slot) => {
         emit({ type: 'source-selected', source: known.idAt(slot) });
       },

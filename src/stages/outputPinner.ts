@@ -2,7 +2,7 @@ import { releaseAll } from '../rules/end.js';
 import type { InvalidHandler, LevelledPacket, OutputEvent, SelectionEvent } from '../events/events.js';
 import { Outputs } from '../rules/pinning.js';
 import { show } from '../events/show.js';
-import { SourceRecord } from '../data/sourceRecord.js';
+import { SlotPool } from '../data/slotPool.js';
 import { TimelessStage } from './stage.js';
 import { report, reportDuplicate, reportInvalidEvent, reportUnknown, typeOf } from '../events/reports.js';
 
@@ -27,26 +27,29 @@ export interface OutputPinnerConfig {
  * @group State machines
  */
 export class OutputPinner<S, D> extends TimelessStage<SelectionEvent<S, D>> {
-  private readonly pinned = new Map<S, SourceRecord<S>>();
-  private readonly outputs: Outputs<S, D, SourceRecord<S>>;
+  /** Per pinned source, its slot: a record that keeps its output, in {@link SlotPool}. */
+  private readonly pinned = new Map<S, number>();
+  private readonly pool = new SlotPool<S>();
+  private readonly outputs: Outputs<S, D>;
   private readonly onInvalid: InvalidHandler | undefined;
 
   constructor(config: OutputPinnerConfig, emit: (event: OutputEvent<S, D>) => void) {
     super();
     this.onInvalid = config.onInvalid;
-    this.outputs = new Outputs(config.outputs, emit);
+    const pool = this.pool;
+    this.outputs = new Outputs<S, D>(config.outputs, pool.slots, (slot) => pool.at(slot), emit);
   }
 
   protected handle(event: SelectionEvent<S, D>): void {
     switch (typeOf(event)) {
       case 'source-pkt': {
         const packet = event as LevelledPacket<S, D>;
-        const record = this.pinned.get(packet.source);
-        if (record === undefined) {
+        const slot = this.pinned.get(packet.source);
+        if (slot === undefined) {
           report(this.onInvalid, 'not-pinned', event, `source ${show(packet.source)} holds no output`);
           return;
         }
-        this.outputs.forward(record, packet.level, packet.data);
+        this.outputs.forward(slot, packet.level, packet.data);
         return;
       }
       case 'source-selected': {
@@ -54,22 +57,24 @@ export class OutputPinner<S, D> extends TimelessStage<SelectionEvent<S, D>> {
           reportDuplicate(this.onInvalid, event, 'already holds an output');
           return;
         }
-        const record = new SourceRecord(event.source);
-        if (!this.outputs.pin(record)) {
+        if (this.pinned.size === this.outputs.count) {
           report(this.onInvalid, 'no-free-output', event, `all ${this.outputs.count} outputs are taken`);
           return;
         }
-        this.pinned.set(event.source, record);
+        const slot = this.pool.take(() => event.source);
+        this.outputs.pin(slot);
+        this.pinned.set(event.source, slot);
         return;
       }
       case 'source-deselected': {
-        const record = this.pinned.get(event.source);
-        if (record === undefined) {
+        const slot = this.pinned.get(event.source);
+        if (slot === undefined) {
           reportUnknown(this.onInvalid, event, 'holds no output');
           return;
         }
         this.pinned.delete(event.source);
-        this.outputs.unpin(record);
+        this.outputs.unpin(slot);
+        this.pool.give(slot);
         return;
       }
       default:
@@ -80,5 +85,6 @@ export class OutputPinner<S, D> extends TimelessStage<SelectionEvent<S, D>> {
   protected override onEnd(): void {
     this.pinned.clear();
     releaseAll(this.outputs);
+    this.pool.clear();
   }
 }

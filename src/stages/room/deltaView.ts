@@ -1,9 +1,9 @@
 import type { OutputEvent } from '../../events/events.js';
 import type { RoomSource } from './listenerView.js';
-import { SlotOutputs } from '../../rules/pinning.js';
-import { SlotCandidates, type SlotRanking } from '../../data/slotCandidates.js';
+import { Outputs } from '../../rules/pinning.js';
+import { CandidateBuckets, type CandidateRanking } from '../../data/candidateBuckets.js';
 import { SlotPool } from '../../data/slotPool.js';
-import { SlotSelection } from '../../rules/slotSelection.js';
+import { Selection } from '../../rules/selection.js';
 import { isQuieter, type StampClock } from '../../rules/ties.js';
 import { F64_PER_SLOT, HEAP, I32_PER_SLOT, LEVEL, OUTPUT, STAMP } from '../../data/sourceSlots.js';
 import type { SharedView } from './sharedView.js';
@@ -56,16 +56,16 @@ export interface DeltaViewConfig {
  * costs the room one comparison; memory is one entry per source that differs: a slot of 64 bytes in its own
  * {@link SlotPool} and a small object the room finds it by.
  *
- * Its rules are `AudioMixerCore`'s, on its own slots: {@link SlotSelection} and {@link SlotOutputs}, its candidates
+ * Its rules are `AudioMixerCore`'s, on its own slots: {@link Selection} and {@link Outputs}, its candidates
  * ranked by {@link DeltaCandidates}.
  */
 export class DeltaView<S, D> {
-  readonly selection: SlotSelection;
-  readonly outputs: SlotOutputs<S, D>;
+  readonly selection: Selection;
+  readonly outputs: Outputs<S, D>;
   /** Its entries' slots. */
   private readonly pool = new SlotPool<DeltaEntry<S, D>>();
   /** Its own candidates: entries that are not selected here. */
-  private readonly own: SlotCandidates;
+  private readonly own: CandidateBuckets;
   /** How many entries it has. */
   entries = 0;
   /** Where the room's index of takeover levels keeps it: bucket, and position in it. */
@@ -91,11 +91,11 @@ export class DeltaView<S, D> {
     stamps: StampClock,
   ) {
     const pool = this.pool;
-    const outputs = new SlotOutputs<S, D>(config.outputs, pool.slots, (slot) => pool.at(slot).source, emit);
+    const outputs = new Outputs<S, D>(config.outputs, pool.slots, (slot) => pool.at(slot).source, emit);
     this.outputs = outputs;
-    const candidates = new DeltaCandidates<S, D>(this, host.shared, new SlotCandidates(pool.slots));
+    const candidates = new DeltaCandidates<S, D>(this, host.shared, new CandidateBuckets(pool.slots));
     this.own = candidates.own;
-    this.selection = new SlotSelection(
+    this.selection = new Selection(
       config.outputs,
       config.threshold,
       config.minHold ?? 0,
@@ -138,7 +138,7 @@ export class DeltaView<S, D> {
 
   /** Gives `record` an entry with the shared view's state, neither selected nor ranked yet. */
   materialise(record: RoomSource<S, D>): DeltaEntry<S, D> {
-    const entry = this.pool.take((slot) => new DeltaEntry<S, D>(record.source, record, this, slot));
+    const entry = this.pool.at(this.pool.take((slot) => new DeltaEntry<S, D>(record.source, record, this, slot)));
     const { f64, i32 } = this.pool.slots;
     const shared = this.host.shared;
     f64[F64_PER_SLOT * entry.slot + LEVEL] = shared.level(record);
@@ -265,11 +265,11 @@ export class DeltaView<S, D> {
  * A delta view's candidates as its selection ranks them: its own entries, and the shared view's candidates that it
  * hears and has no entry for (the implicit ones, which have the shared view's level and stamp).
  */
-class DeltaCandidates<S, D> implements SlotRanking {
+class DeltaCandidates<S, D> implements CandidateRanking {
   constructor(
     private readonly view: DeltaView<S, D>,
     private readonly shared: SharedView<S, D>,
-    readonly own: SlotCandidates,
+    readonly own: CandidateBuckets,
   ) {}
 
   add(slot: number): void {

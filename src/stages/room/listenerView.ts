@@ -1,9 +1,9 @@
 import type { DeltaEntry } from './deltaView.js';
 import type { OutputEvent } from '../../events/events.js';
-import { SlotActivity } from '../../data/slotActivity.js';
-import { SlotOutputs } from '../../rules/pinning.js';
+import { ActivityList } from '../../data/activityList.js';
+import { Outputs } from '../../rules/pinning.js';
 import { SlotPool } from '../../data/slotPool.js';
-import { SlotSelection } from '../../rules/slotSelection.js';
+import { Selection } from '../../rules/selection.js';
 import type { StampClock } from '../../rules/ties.js';
 import { F64_PER_SLOT, HEAP, I32_PER_SLOT, LEVEL, OUTPUT, STAMP } from '../../data/sourceSlots.js';
 import type { SharedView } from './sharedView.js';
@@ -68,17 +68,17 @@ export interface ListenerViewConfig {
 
 /**
  * One listener's own view of a room: exactly `AudioMixerCore` fed with the room's events of the sources the listener
- * hears, with the same rules on slots of its own ({@link SlotPool}: {@link SlotActivity}, {@link SlotSelection},
- * {@link SlotOutputs}), except that it finds a source's entry through the room's record instead of an id table of
+ * hears, with the same rules on slots of its own ({@link SlotPool}: {@link ActivityList}, {@link Selection},
+ * {@link Outputs}), except that it finds a source's entry through the room's record instead of an id table of
  * its own. A listener has one once its view differs from the room's shared view; until then it receives the shared
  * view's events.
  */
 export class ListenerView<S, D> {
-  readonly selection: SlotSelection;
-  readonly outputs: SlotOutputs<S, D>;
+  readonly selection: Selection;
+  readonly outputs: Outputs<S, D>;
   /** Its entries' slots. */
   private readonly pool = new SlotPool<ViewEntry<S, D>>();
-  private readonly activity: SlotActivity;
+  private readonly activity: ActivityList;
   /** Sources this view hears but does not know yet. */
   readonly awaiting = new Set<RoomSource<S, D>>();
   /** While set, nothing is emitted (a view being built for a listener that has not seen its pins yet). */
@@ -95,8 +95,8 @@ export class ListenerView<S, D> {
     stamps: StampClock,
   ) {
     const pool = this.pool;
-    this.activity = new SlotActivity(pool.slots);
-    const outputs = new SlotOutputs<S, D>(
+    this.activity = new ActivityList(pool.slots);
+    const outputs = new Outputs<S, D>(
       config.outputs,
       pool.slots,
       (slot) => pool.at(slot).source,
@@ -105,7 +105,7 @@ export class ListenerView<S, D> {
       },
     );
     this.outputs = outputs;
-    this.selection = new SlotSelection(
+    this.selection = new Selection(
       config.outputs,
       config.threshold,
       config.minHold ?? 0,
@@ -264,7 +264,7 @@ export class ListenerView<S, D> {
   }
 
   private attach(record: RoomSource<S, D>, now: number): ViewEntry<S, D> {
-    const entry = this.pool.take((slot) => new ViewEntry<S, D>(record.source, record, this, slot));
+    const entry = this.pool.at(this.pool.take((slot) => new ViewEntry<S, D>(record.source, record, this, slot)));
     const i32 = this.pool.slots.i32;
     i32[I32_PER_SLOT * entry.slot + HEAP] = -1;
     i32[I32_PER_SLOT * entry.slot + OUTPUT] = -1;

@@ -1,4 +1,4 @@
-import { releaseAllSlots } from '../../rules/end.js';
+import { releaseAll } from '../../rules/end.js';
 import { SharedView } from './sharedView.js';
 import type { AudioMixerConfig } from '../audioMixerCore.js';
 import type { InvalidHandler, OutputEvent, SourceEvent, SourcePacket } from '../../events/events.js';
@@ -6,7 +6,7 @@ import { DeltaView, type DeltaHost } from './deltaView.js';
 import { KnownSources } from '../../rules/joining.js';
 import { normalisedLevel } from '../../rules/levelNormalisation.js';
 import { ListenerView, RoomSource, type ViewEntry, without } from './listenerView.js';
-import type { SlotOutputs } from '../../rules/pinning.js';
+import type { Outputs } from '../../rules/pinning.js';
 import { StampClock } from '../../rules/ties.js';
 import { TakeoverIndex } from '../../data/takeoverIndex.js';
 import { TimedStage } from '../../rules/ordering.js';
@@ -195,12 +195,12 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<
       const view = listener.view;
       if (view !== null) {
         view.expireAt(time);
-        releaseAllSlots(view.outputs);
+        releaseAll(view.outputs);
       } else {
         // What is due goes first, for the whole room: the timer would do the same at this instant.
         this.expireDue(time);
         const delta = listener.delta;
-        if (delta !== null) releaseAllSlots(delta.outputs);
+        if (delta !== null) releaseAll(delta.outputs);
         else announce(listener, this.shared.outputs, 'output-unpin');
       }
       listener.active = false;
@@ -313,8 +313,8 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<
 
   protected override release(): void {
     this.shared.releaseAll();
-    for (const view of this.deltas) releaseAllSlots(view.outputs);
-    for (const view of this.diverged) releaseAllSlots(view.outputs);
+    for (const view of this.deltas) releaseAll(view.outputs);
+    for (const view of this.diverged) releaseAll(view.outputs);
     for (const view of this.deltas) view.drop();
     for (const view of this.diverged) view.drop();
     this.deltas = [];
@@ -722,7 +722,7 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<
 /** Tells `listener` alone, in ascending output order, of each output of `outputs` that is pinned: its pin or unpin. */
 function announce<S, D>(
   listener: RoomListener<S, D>,
-  outputs: SlotOutputs<S, D>,
+  outputs: Outputs<S, D>,
   type: 'output-pin' | 'output-unpin',
 ): void {
   for (let output = 0; output < outputs.count; output++) {

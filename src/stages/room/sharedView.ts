@@ -1,9 +1,9 @@
 import type { OutputEvent } from '../../events/events.js';
-import { releaseAllSlots } from '../../rules/end.js';
+import { releaseAll } from '../../rules/end.js';
 import type { KnownSources } from '../../rules/joining.js';
-import { SlotOutputs } from '../../rules/pinning.js';
-import { SlotCandidates } from '../../data/slotCandidates.js';
-import { SlotSelection } from '../../rules/slotSelection.js';
+import { Outputs } from '../../rules/pinning.js';
+import { CandidateBuckets } from '../../data/candidateBuckets.js';
+import { Selection } from '../../rules/selection.js';
 import type { StampClock } from '../../rules/ties.js';
 import { F64_PER_SLOT, HEAP, I32_PER_SLOT, LEVEL, OUTPUT, STAMP, type SourceSlots } from '../../data/sourceSlots.js';
 import type { RoomSource } from './listenerView.js';
@@ -26,15 +26,15 @@ export interface SharedViewConfig {
 /**
  * The room's shared view: exactly `AudioMixerCore`'s selection and outputs over the room's known sources, on the
  * same slots (the records of the room's `KnownSources`, {@link SourceSlots}) and the same rules
- * ({@link SlotSelection}, {@link SlotOutputs}). The room's own object per source ({@link RoomSource}) keeps only
+ * ({@link Selection}, {@link Outputs}). The room's own object per source ({@link RoomSource}) keeps only
  * what links it to the listeners' views; its level, stamp, selection and output are read here.
  */
 export class SharedView<S, D> {
-  readonly selection: SlotSelection;
-  readonly outputs: SlotOutputs<S, D>;
+  readonly selection: Selection;
+  readonly outputs: Outputs<S, D>;
   private readonly slots: SourceSlots;
   /** Its candidates, which delta views rank their implicit candidates from. */
-  private readonly candidates: SlotCandidates;
+  private readonly candidates: CandidateBuckets;
 
   constructor(
     config: SharedViewConfig,
@@ -45,10 +45,10 @@ export class SharedView<S, D> {
   ) {
     const slots = known.slots.slots;
     this.slots = slots;
-    const outputs = new SlotOutputs<S, D>(config.outputs, slots, (slot) => known.slots.idAt(slot), emit);
+    const outputs = new Outputs<S, D>(config.outputs, slots, (slot) => known.slots.idAt(slot), emit);
     this.outputs = outputs;
-    this.candidates = new SlotCandidates(slots);
-    this.selection = new SlotSelection(
+    this.candidates = new CandidateBuckets(slots);
+    this.selection = new Selection(
       config.outputs,
       config.threshold,
       config.minHold ?? 0,
@@ -108,6 +108,6 @@ export class SharedView<S, D> {
 
   /** Unpins every output, in ascending order (rule 7). */
   releaseAll(): void {
-    releaseAllSlots(this.outputs);
+    releaseAll(this.outputs);
   }
 }
