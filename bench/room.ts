@@ -6,7 +6,7 @@
  * `node --expose-gc --import tsx bench/room.ts --measure '{"implementation":"mixRoom","sources":1000}' [--quick]`
  * prints one measurement as JSON; `bench/run.ts` runs each in a process of its own.
  */
-import { filter, Subject } from 'rxjs';
+import { BehaviorSubject, filter, Subject } from 'rxjs';
 import { Bench, type Task } from 'tinybench';
 import { audioMixer, mixRoom, type SourceEvent } from 'rx-audio-mixer';
 import { random } from '../scripts/random.js';
@@ -20,7 +20,7 @@ export const ROOM_IMPLEMENTATIONS = [
 ] as const;
 export type RoomImplementation = (typeof ROOM_IMPLEMENTATIONS)[number];
 const SPEAKERS = 10;
-const OUTPUTS = 3;
+export const OUTPUTS = 3;
 
 interface RoomTraffic {
   ids: string[];
@@ -168,15 +168,24 @@ async function deliveryCost(listeners: number, quick: boolean): Promise<number> 
   return (result.latency.p50 * 1e6) / (20 * listeners);
 }
 
-/** Heap of the diverged views of a room (every speaker's listener, after a cycle of turns), per view. */
-export function divergedViewHeap(sources: number): { bytesPerView: number; views: number } | null {
+/** How many sources the room has in which a follower's copy is measured. */
+export const COPY_SOURCES = 100_000;
+
+/**
+ * Memory (heap and array buffers) of the diverged views of a room (every speaker's listener, after a cycle of
+ * turns), per view; and of a follower's own view, a copy of what it hears of the shared view, per source copied.
+ */
+export function divergedViewHeap(
+  sources: number,
+): { bytesPerView: number; views: number; bytesPerCopiedSource: number } | null {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc === undefined) return null;
   const traffic = roomTraffic(sources);
   const heap = () => {
     gc();
     gc();
-    return process.memoryUsage().heapUsed;
+    const { heapUsed, arrayBuffers } = process.memoryUsage();
+    return heapUsed + arrayBuffers;
   };
   // The same room twice: listeners that never diverge (they exclude nobody who speaks), and the room's own listeners.
   const measure = (excludeOwn: boolean) => {
@@ -202,7 +211,32 @@ export function divergedViewHeap(sources: number): { bytesPerView: number; views
   const diverged = measure(true);
   const views = SPEAKERS + OUTPUTS; // every speaker's listener, and those of the first sources pinned
   const bytesPerView = (diverged - aligned) / views;
-  return { bytesPerView, views };
+  return { bytesPerView, views, bytesPerCopiedSource: followerCopyBytes(heap) };
+}
+
+/**
+ * A follower that hears every source of a room of {@link COPY_SOURCES} but the one pinned gets a view of its own at
+ * once: a copy of them all. Its memory, less that of a follower that hears them all (aligned, no copy), per source.
+ */
+function followerCopyBytes(memory: () => number): number {
+  const ids = Array.from({ length: COPY_SOURCES }, (_, i) => `source-${i}`);
+  const measure = (copy: boolean) => {
+    const room = new Subject<SourceEvent>();
+    const mix = mixRoom(room, { outputs: OUTPUTS, scheduler: new ManualScheduler() });
+    const everyone = mix.listen().subscribe();
+    for (const source of ids) room.next({ type: 'source-added', source });
+    const follow = new BehaviorSubject<string[]>(copy ? ids.slice(OUTPUTS) : ids);
+    const before = memory();
+    const follower = mix.listen({ follow }).subscribe();
+    const used = memory() - before;
+    follower.unsubscribe();
+    everyone.unsubscribe();
+    return used;
+  };
+  measure(true); // warm up
+  // The median of five: an array buffer let go is sometimes still counted at the next reading.
+  const runs = Array.from({ length: 5 }, () => (measure(true) - measure(false)) / (COPY_SOURCES - OUTPUTS));
+  return runs.sort((a, b) => a - b)[2]!;
 }
 
 // Only when run as a script: bench/run.ts imports this module, with its own --measure.

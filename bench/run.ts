@@ -11,7 +11,7 @@ import { Bench, type Task } from 'tinybench';
 import { audioMixer, pinOutputs, selectLoudest, timeoutSources, trackLevels, type SourceEvent } from 'rx-audio-mixer';
 import { ManualScheduler } from './manualScheduler.js';
 import { naiveMixer } from './naiveMixer.js';
-import { ROOM_IMPLEMENTATIONS, type RoomMeasurement } from './room.js';
+import { COPY_SOURCES, OUTPUTS, ROOM_IMPLEMENTATIONS, type RoomMeasurement } from './room.js';
 import {
   adversarial,
   feedRound,
@@ -361,6 +361,7 @@ function roomBenchmark(): string {
   ) as {
     bytesPerView: number;
     views: number;
+    bytesPerCopiedSource: number;
   } | null;
   const lines = [
     `A room of ${sources} sources and ${sources} listeners, each excluding its own source; 10 speakers take turns, 3 outputs. ns per room packet (median), the share of it spent delivering output events to listeners' subscribers, and the cost without that delivery.`,
@@ -411,7 +412,11 @@ function roomBenchmark(): string {
   if (heap !== null && !quick) {
     lines.push('');
     lines.push(
-      `Heap of a diverged view: ${fmt(heap.bytesPerView / 1024, 1)} KiB in a room of ${sources} sources (it holds entries only where it differs from the shared view), measured over the ${heap.views} views of a cycle of turns.`,
+      `Heap of a diverged view: ${fmt(heap.bytesPerView / 1024, 1)} KiB in a room of ${sources} sources (it holds entries only where it differs from the shared view), measured over the ${heap.views} views of a cycle of turns, array buffers included.`,
+    );
+    lines.push('');
+    lines.push(
+      `A follower's own view, a copy of what it hears of the shared view: ${fmt(heap.bytesPerCopiedSource, 0)} bytes per source copied (a room of ${COPY_SOURCES} sources, a follower of all but the ${OUTPUTS} pinned).`,
     );
   }
   return lines.join('\n');

@@ -145,7 +145,9 @@ export class DeltaView<S, D> {
     f64[F64_PER_SLOT * entry.slot + STAMP] = shared.stamp(record);
     i32[I32_PER_SLOT * entry.slot + HEAP] = -1;
     i32[I32_PER_SLOT * entry.slot + OUTPUT] = -1;
-    (record.deltas ??= []).push(entry);
+    if (record.deltas === null)
+      record.deltas = [entry]; // an array of one, not one grown for seventeen
+    else record.deltas.push(entry);
     this.entries += 1;
     return entry;
   }

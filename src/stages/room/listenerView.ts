@@ -271,7 +271,9 @@ export class ListenerView<S, D> {
     this.count += 1;
     this.unsynced += 1;
     this.activity.append(entry.slot, now);
-    (record.views ??= []).push(entry);
+    if (record.views === null)
+      record.views = [entry]; // an array of one, not one grown for seventeen
+    else record.views.push(entry);
     return entry;
   }
 
