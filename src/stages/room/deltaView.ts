@@ -163,7 +163,7 @@ export class DeltaView<S, D> {
   copySelected(record: RoomSource<S, D>): void {
     const entry = this.materialise(record);
     this.pool.slots.i32[I32_PER_SLOT * entry.slot + OUTPUT] = this.host.shared.outputOf(record);
-    this.selection.restoreSelected(entry.slot, record.pinnedAt);
+    this.selection.restoreSelected(entry.slot, this.host.shared.selectedAt(record));
     this.outputs.restore(entry.slot);
   }
 
@@ -231,7 +231,7 @@ export class DeltaView<S, D> {
       ) {
         return false;
       }
-      if (held && this.selection.selectedAt(slot) !== record.pinnedAt) return false;
+      if (held && this.selection.selectedAt(slot) !== shared.selectedAt(record)) return false;
       pinned += 1;
     }
     return pinned === this.entries;

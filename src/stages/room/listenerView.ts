@@ -10,15 +10,13 @@ import type { SharedView } from './sharedView.js';
 
 /**
  * A source as the room knows it: its slot in the shared view ({@link SharedView} keeps its level, stamp, selection
- * and output there), when it was last active and last pinned, and its entries in the listeners' own views.
+ * and output there), when it was last active, and its entries in the listeners' own views.
  */
 export class RoomSource<S, D> {
   /** Its slot in the room's `KnownSources`, and so in the shared view. */
   slot = -1;
   /** When it was last active: views compare with it, and read it once the room has forgotten the source. */
   lastActive = 0;
-  /** When the shared view last selected it, in ms (the minimum hold of a copy). */
-  pinnedAt = 0;
   /** Cleared when the room forgets it: its slot may go to another source from then on. */
   known = true;
   /** Its entries in diverged listener views, or `null` when no such view knows it. */
@@ -244,7 +242,8 @@ export class ListenerView<S, D> {
       f64[F64_PER_SLOT * slot + STAMP] === shared.stamp(record) &&
       f64[F64_PER_SLOT * slot + LEVEL] === shared.level(record) &&
       this.activity.lastActive(slot) === record.lastActive &&
-      (i32[I32_PER_SLOT * slot + HEAP]! < 0 || this.selection.selectedAt(slot) === record.pinnedAt);
+      (i32[I32_PER_SLOT * slot + HEAP]! < 0 ||
+        (shared.isSelected(record) && this.selection.selectedAt(slot) === shared.selectedAt(record)));
     if (same === entry.synced) return false;
     entry.synced = same;
     this.unsynced += same ? -1 : 1;

@@ -571,7 +571,7 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<
       const pinned = shared.isSelected(record);
       if (!(listener.hears(record.source) || (keepUnheardPinned && pinned))) continue;
       const entry = view.adopt(record);
-      if (pinned) view.copySelected(entry, shared.outputOf(record), record.pinnedAt);
+      if (pinned) view.copySelected(entry, shared.outputOf(record), shared.selectedAt(record));
       else candidates.push(entry);
     }
     view.copyCandidates(candidates);

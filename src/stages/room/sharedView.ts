@@ -55,9 +55,7 @@ export class SharedView<S, D> {
       slots,
       {
         selected: (slot) => {
-          const record = known.recordAt(slot);
-          record.pinnedAt = this.selection.now;
-          host.moved(record);
+          host.moved(known.recordAt(slot));
           outputs.pin(slot);
         },
         deselected: (slot) => {
@@ -81,6 +79,11 @@ export class SharedView<S, D> {
   /** `record`'s stamp in the shared view (rule 8). */
   stamp(record: RoomSource<S, D>): number {
     return this.slots.f64[F64_PER_SLOT * record.slot + STAMP]!;
+  }
+
+  /** When `record`, which is selected in the shared view, was selected there, in ms (the minimum hold). */
+  selectedAt(record: RoomSource<S, D>): number {
+    return this.selection.selectedAt(record.slot);
   }
 
   /** Whether `record` is selected in the shared view. */
