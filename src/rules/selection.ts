@@ -6,6 +6,16 @@ import { refill } from './refill.js';
 import { displaced, takeoverLevel, type TakeoverRule } from './takeover.js';
 import { StampClock, Stamper } from './ties.js';
 
+/** The options of a selection, already checked. */
+export interface SelectionConfig {
+  /** How many sources may be selected (one per output). */
+  readonly outputs: number;
+  /** How many dB louder than the quietest selected source a candidate's packet must be to take its place. */
+  readonly threshold: number;
+  /** How long a source stays selected before the threshold may displace it, in ms; default 0. */
+  readonly minHold?: number | undefined;
+}
+
 /** Told of every change of a slot selection, in the order the rules make them. */
 export interface SelectionListener {
   selected(slot: number): void;

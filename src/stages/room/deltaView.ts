@@ -3,7 +3,7 @@ import type { RoomSource } from './listenerView.js';
 import { Outputs } from '../../rules/pinning.js';
 import { CandidateBuckets, type CandidateRanking } from '../../data/candidateBuckets.js';
 import { SlotPool } from '../../data/slotPool.js';
-import { Selection } from '../../rules/selection.js';
+import { Selection, type SelectionConfig } from '../../rules/selection.js';
 import { isQuieter, type StampClock } from '../../rules/ties.js';
 import { F64_PER_SLOT, HEAP, I32_PER_SLOT, LEVEL, OUTPUT, STAMP } from '../../data/sourceSlots.js';
 import type { SharedView } from './sharedView.js';
@@ -27,13 +27,6 @@ export interface DeltaHost<S, D> {
   readonly shared: SharedView<S, D>;
   /** `entry`'s view moved: its pins, or the level its quietest selection can be taken over at. */
   moved(view: DeltaView<S, D>): void;
-}
-
-/** The options of a delta view, already checked. */
-export interface DeltaViewConfig {
-  readonly outputs: number;
-  readonly threshold: number;
-  readonly minHold?: number | undefined;
 }
 
 /**
@@ -83,7 +76,7 @@ export class DeltaView<S, D> {
   owner: unknown = null;
 
   constructor(
-    config: DeltaViewConfig,
+    config: SelectionConfig,
     private readonly host: DeltaHost<S, D>,
     /** Whether the listener hears `source`. */
     readonly hears: (source: S) => boolean,

@@ -3,7 +3,7 @@ import type { OutputEvent } from '../../events/events.js';
 import { ActivityList } from '../../data/activityList.js';
 import { Outputs } from '../../rules/pinning.js';
 import { SlotPool } from '../../data/slotPool.js';
-import { Selection } from '../../rules/selection.js';
+import { Selection, type SelectionConfig } from '../../rules/selection.js';
 import type { StampClock } from '../../rules/ties.js';
 import { F64_PER_SLOT, HEAP, I32_PER_SLOT, LEVEL, OUTPUT, STAMP } from '../../data/sourceSlots.js';
 import type { SharedView } from './sharedView.js';
@@ -57,11 +57,9 @@ export interface ViewHost<S, D> {
 }
 
 /** The options of a listener view, already checked. */
-export interface ListenerViewConfig {
-  readonly outputs: number;
-  readonly threshold: number;
+export interface ListenerViewConfig extends SelectionConfig {
+  /** Silence after which a source leaves the view, in ms. */
   readonly timeout: number;
-  readonly minHold?: number | undefined;
 }
 
 /**

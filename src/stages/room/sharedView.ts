@@ -3,7 +3,7 @@ import { releaseAll } from '../../rules/end.js';
 import type { KnownSources } from '../../rules/joining.js';
 import { Outputs } from '../../rules/pinning.js';
 import { CandidateBuckets } from '../../data/candidateBuckets.js';
-import { Selection } from '../../rules/selection.js';
+import { Selection, type SelectionConfig } from '../../rules/selection.js';
 import type { StampClock } from '../../rules/ties.js';
 import { F64_PER_SLOT, HEAP, I32_PER_SLOT, LEVEL, OUTPUT, STAMP, type SourceSlots } from '../../data/sourceSlots.js';
 import type { RoomSource } from './listenerView.js';
@@ -14,13 +14,6 @@ export interface SharedViewHost<S, D> {
   pinning(record: RoomSource<S, D>): void;
   /** `record` was selected or deselected: its stamp and the shared pins moved. */
   moved(record: RoomSource<S, D>): void;
-}
-
-/** The options of the shared view, already checked. */
-export interface SharedViewConfig {
-  readonly outputs: number;
-  readonly threshold: number;
-  readonly minHold?: number | undefined;
 }
 
 /**
@@ -37,7 +30,7 @@ export class SharedView<S, D> {
   private readonly candidates: CandidateBuckets;
 
   constructor(
-    config: SharedViewConfig,
+    config: SelectionConfig,
     private readonly known: KnownSources<S, RoomSource<S, D>>,
     stamps: StampClock,
     host: SharedViewHost<S, D>,
