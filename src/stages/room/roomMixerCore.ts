@@ -299,7 +299,7 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<
 
   /** Tells every selection the time of the event (the minimum hold reads it). */
   private setTime(now: number): void {
-    this.shared.selection.now = now; // every view shares its clock
+    this.stamps.now = now; // the clock every view's selection reads
   }
 
   protected override atTime(now: number): void {
