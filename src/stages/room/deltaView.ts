@@ -278,20 +278,26 @@ class DeltaCandidates<S, D> implements CandidateRanking {
   /** The louder of its own loudest and the loudest implicit one, which is given an entry then. */
   loudest(): number {
     const mine = this.own.loudest();
-    const shared = this.shared.loudestWhere(this.implicit);
-    if (shared === undefined) return mine;
+    const shared = this.shared;
+    const theirs = shared.loudestWhere(this.implicit);
+    if (theirs < 0) return mine;
     const view = this.view;
-    const { shared: ranked } = this;
-    if (mine >= 0 && isQuieter(ranked.level(shared), ranked.stamp(shared), view.levelAt(mine), view.stampAt(mine))) {
+    if (
+      mine >= 0 &&
+      isQuieter(shared.levelAt(theirs), shared.stampAt(theirs), view.levelAt(mine), view.stampAt(mine))
+    ) {
       return mine;
     }
-    return view.candidate(shared).slot;
+    return view.candidate(shared.recordAt(theirs)).slot;
   }
 
   clear(): void {
     this.own.clear();
   }
 
-  private readonly implicit = (record: RoomSource<S, D>): boolean =>
-    this.view.hears(record.source) && this.view.entryOf(record) === undefined;
+  /** Whether the shared candidate at `slot` is implicit here: heard, and without an entry. */
+  private readonly implicit = (slot: number): boolean => {
+    const record = this.shared.recordAt(slot);
+    return this.view.hears(record.source) && this.view.entryOf(record) === undefined;
+  };
 }

@@ -95,11 +95,24 @@ export class SharedView<S, D> {
     return slot < 0 ? null : this.known.recordAt(slot);
   }
 
-  /** The loudest candidate `accept` takes, the most recently touched among equals (rule 8), or `undefined`. */
-  loudestWhere(accept: (record: RoomSource<S, D>) => boolean): RoomSource<S, D> | undefined {
-    const known = this.known;
-    const slot = this.candidates.loudestWhere((candidate) => accept(known.recordAt(candidate)));
-    return slot < 0 ? undefined : known.recordAt(slot);
+  /** The slot of the loudest candidate `accept` takes, the most recently touched among equals (rule 8), or -1. */
+  loudestWhere(accept: (slot: number) => boolean): number {
+    return this.candidates.loudestWhere(accept);
+  }
+
+  /** The record of `slot`, a known source's. */
+  recordAt(slot: number): RoomSource<S, D> {
+    return this.known.recordAt(slot);
+  }
+
+  /** The level of the source at `slot`. */
+  levelAt(slot: number): number {
+    return this.slots.f64[F64_PER_SLOT * slot + LEVEL]!;
+  }
+
+  /** The stamp of the source at `slot` (rule 8). */
+  stampAt(slot: number): number {
+    return this.slots.f64[F64_PER_SLOT * slot + STAMP]!;
   }
 
   /** Unpins every output, in ascending order (rule 7). */
