@@ -70,6 +70,11 @@ export class SlotLookup<S> {
     return this.ids.idAt(slot);
   }
 
+  /** Whether `slot` is given to a known source. */
+  inUse(slot: number): boolean {
+    return this.slots.i32[I32_PER_SLOT * slot + KIND] !== FREE;
+  }
+
   /** Adds `source`, which must not be known: its new slot, with room for it in the records. */
   add(source: S): number {
     const slot = this.ids.add(source);

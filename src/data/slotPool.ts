@@ -1,4 +1,4 @@
-import { SourceSlots } from './sourceSlots.js';
+import { HEAP, I32_PER_SLOT, OUTPUT, SourceSlots } from './sourceSlots.js';
 
 /**
  * Slots given and taken back as entries come and go, with per-slot records ({@link SourceSlots}) and the entry of
@@ -16,10 +16,13 @@ export class SlotPool<E> {
     return this.entries.length - this.free.length;
   }
 
-  /** A slot for the entry `make` builds for it, with room for it in the records. */
+  /** A slot for the entry `make` builds for it, with room for it in the records: neither selected nor pinned. */
   take(make: (slot: number) => E): number {
     const slot = this.free.length > 0 ? this.free.pop()! : this.entries.length;
     this.slots.reserve(slot);
+    const i32 = this.slots.i32;
+    i32[I32_PER_SLOT * slot + HEAP] = -1;
+    i32[I32_PER_SLOT * slot + OUTPUT] = -1;
     this.entries[slot] = make(slot);
     return slot;
   }

@@ -64,6 +64,21 @@ export class SourceSlots {
     this.i32 = new Int32Array(buffer);
   }
 
+  /** Slot `slot`'s level ({@link LEVEL}). */
+  level(slot: number): number {
+    return this.f64[F64_PER_SLOT * slot + LEVEL]!;
+  }
+
+  /** Slot `slot`'s stamp ({@link STAMP}). */
+  stamp(slot: number): number {
+    return this.f64[F64_PER_SLOT * slot + STAMP]!;
+  }
+
+  /** The output slot `slot` is pinned to, or -1 ({@link OUTPUT}). */
+  output(slot: number): number {
+    return this.i32[I32_PER_SLOT * slot + OUTPUT]!;
+  }
+
   /** Makes room for `slot` (slots are given densely, so this doubles at most once). */
   reserve(slot: number): void {
     if (slot < this.capacity) return;

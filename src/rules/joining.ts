@@ -34,6 +34,11 @@ export class KnownSlots<S> extends Timeouts {
     return this.ids.idAt(slot);
   }
 
+  /** Whether `slot` is given to a known source. */
+  inUse(slot: number): boolean {
+    return this.ids.inUse(slot);
+  }
+
   /** A new source, active at `now`: its slot. */
   add(source: S, now: number): number {
     const slot = this.ids.add(source);
@@ -102,8 +107,8 @@ export interface Known {
  */
 export class KnownSources<S, R extends Known & { readonly source: S }> {
   readonly slots: KnownSlots<S>;
-  /** Per slot, its record. */
-  private readonly records: (R | undefined)[] = [];
+  /** Per slot, its record (a forgotten one until the slot is given again). */
+  private readonly records: R[] = [];
 
   constructor(
     timeout: number,
@@ -137,6 +142,11 @@ export class KnownSources<S, R extends Known & { readonly source: S }> {
   /** The record of `slot`: in use, or forgotten and its slot not given again since. */
   recordAt(slot: number): R {
     return this.records[slot]!;
+  }
+
+  /** Whether `record`'s source is still known (not forgotten, or met again under a newer record). */
+  isKnown(record: R): boolean {
+    return this.records[record.slot] === record && this.slots.inUse(record.slot);
   }
 
   /** A new source, active at `now`. */

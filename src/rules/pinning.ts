@@ -48,9 +48,9 @@ export class Outputs<S, D> {
     return this.idAt(slot);
   }
 
-  /** Pins `slot` to the output in its record without a word (for a copy of other outputs): that output must be free. */
-  restore(slot: number): void {
-    const output = this.slots.i32[I32_PER_SLOT * slot + OUTPUT]!;
+  /** Pins `slot` to `output` without a word (for a copy of other outputs): that output must be free. */
+  restore(slot: number, output: number): void {
+    this.slots.i32[I32_PER_SLOT * slot + OUTPUT] = output;
     this.pinned[output] = slot;
     this.free.remove(output);
   }

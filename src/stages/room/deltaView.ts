@@ -5,7 +5,7 @@ import { CandidateBuckets, type CandidateRanking } from '../../data/candidateBuc
 import { SlotPool } from '../../data/slotPool.js';
 import { Selection, type SelectionConfig } from '../../rules/selection.js';
 import { isQuieter, type StampClock } from '../../rules/ties.js';
-import { F64_PER_SLOT, HEAP, I32_PER_SLOT, LEVEL, OUTPUT, STAMP } from '../../data/sourceSlots.js';
+import type { SourceSlots } from '../../data/sourceSlots.js';
 import type { SharedView } from './sharedView.js';
 
 /**
@@ -86,7 +86,7 @@ export class DeltaView<S, D> {
     const pool = this.pool;
     const outputs = new Outputs<S, D>(config.outputs, pool.slots, (slot) => pool.at(slot).source, emit);
     this.outputs = outputs;
-    const candidates = new DeltaCandidates<S, D>(this, host.shared, new CandidateBuckets(pool.slots));
+    const candidates = new DeltaCandidates<S, D>(this, host.shared, pool.slots);
     this.own = candidates.own;
     this.selection = new Selection(
       config.outputs,
@@ -119,25 +119,10 @@ export class DeltaView<S, D> {
     return undefined;
   }
 
-  /** The level of the entry at `slot` here. */
-  levelAt(slot: number): number {
-    return this.pool.slots.f64[F64_PER_SLOT * slot + LEVEL]!;
-  }
-
-  /** The stamp of the entry at `slot` here (rule 8). */
-  stampAt(slot: number): number {
-    return this.pool.slots.f64[F64_PER_SLOT * slot + STAMP]!;
-  }
-
   /** Gives `record` an entry with the shared view's state, neither selected nor ranked yet. */
   materialise(record: RoomSource<S, D>): DeltaEntry<S, D> {
     const entry = this.pool.at(this.pool.take((slot) => new DeltaEntry<S, D>(record.source, record, this, slot)));
-    const { f64, i32 } = this.pool.slots;
-    const shared = this.host.shared;
-    f64[F64_PER_SLOT * entry.slot + LEVEL] = shared.level(record);
-    f64[F64_PER_SLOT * entry.slot + STAMP] = shared.stamp(record);
-    i32[I32_PER_SLOT * entry.slot + HEAP] = -1;
-    i32[I32_PER_SLOT * entry.slot + OUTPUT] = -1;
+    this.host.shared.copyRank(record, this.pool.slots, entry.slot);
     if (record.deltas === null)
       record.deltas = [entry]; // an array of one, not one grown for seventeen
     else record.deltas.push(entry);
@@ -155,9 +140,9 @@ export class DeltaView<S, D> {
   /** Copies the shared view's selection of `record`, which is pinned there (for a copy of the shared view). */
   copySelected(record: RoomSource<S, D>): void {
     const entry = this.materialise(record);
-    this.pool.slots.i32[I32_PER_SLOT * entry.slot + OUTPUT] = this.host.shared.outputOf(record);
-    this.selection.restoreSelected(entry.slot, this.host.shared.selectedAt(record));
-    this.outputs.restore(entry.slot);
+    const shared = this.host.shared;
+    this.selection.restoreSelected(entry.slot, shared.selectedAt(record));
+    this.outputs.restore(entry.slot, shared.slots.output(record.slot));
   }
 
   /** A packet of a source it has an entry for (rule 2, rule 6). */
@@ -197,7 +182,7 @@ export class DeltaView<S, D> {
     const record = entry.record;
     const shared = this.host.shared;
     if (this.selection.isSelected(entry.slot) || shared.isSelected(record)) return;
-    if (this.stampAt(entry.slot) !== shared.stamp(record) || this.levelAt(entry.slot) !== shared.level(record)) return;
+    if (!shared.ranksAlike(record, this.pool.slots, entry.slot)) return;
     this.own.remove(entry.slot);
     this.unlink(entry);
     this.pool.give(entry.slot);
@@ -216,14 +201,7 @@ export class DeltaView<S, D> {
         if (record !== null) return false;
         continue;
       }
-      const entry = this.pool.at(slot);
-      if (
-        entry.record !== record ||
-        this.stampAt(entry.slot) !== shared.stamp(record) ||
-        this.levelAt(entry.slot) !== shared.level(record)
-      ) {
-        return false;
-      }
+      if (this.pool.at(slot).record !== record || !shared.ranksAlike(record, this.pool.slots, slot)) return false;
       if (held && this.selection.selectedAt(slot) !== shared.selectedAt(record)) return false;
       pinned += 1;
     }
@@ -261,11 +239,17 @@ export class DeltaView<S, D> {
  * hears and has no entry for (the implicit ones, which have the shared view's level and stamp).
  */
 class DeltaCandidates<S, D> implements CandidateRanking {
+  /** Its own candidates: the view's entries that are not selected. */
+  readonly own: CandidateBuckets;
+
   constructor(
     private readonly view: DeltaView<S, D>,
     private readonly shared: SharedView<S, D>,
-    readonly own: CandidateBuckets,
-  ) {}
+    /** The view's slots, where its own candidates' levels and stamps are. */
+    private readonly slots: SourceSlots,
+  ) {
+    this.own = new CandidateBuckets(slots);
+  }
 
   add(slot: number): void {
     this.own.add(slot);
@@ -281,14 +265,12 @@ class DeltaCandidates<S, D> implements CandidateRanking {
     const shared = this.shared;
     const theirs = shared.loudestWhere(this.implicit);
     if (theirs < 0) return mine;
-    const view = this.view;
-    if (
-      mine >= 0 &&
-      isQuieter(shared.levelAt(theirs), shared.stampAt(theirs), view.levelAt(mine), view.stampAt(mine))
-    ) {
+    const { slots } = this;
+    const ranked = shared.slots;
+    if (mine >= 0 && isQuieter(ranked.level(theirs), ranked.stamp(theirs), slots.level(mine), slots.stamp(mine))) {
       return mine;
     }
-    return view.candidate(shared.recordAt(theirs)).slot;
+    return this.view.candidate(shared.recordAt(theirs)).slot;
   }
 
   clear(): void {

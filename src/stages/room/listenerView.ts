@@ -5,7 +5,6 @@ import { Outputs } from '../../rules/pinning.js';
 import { SlotPool } from '../../data/slotPool.js';
 import { Selection, type SelectionConfig } from '../../rules/selection.js';
 import type { StampClock } from '../../rules/ties.js';
-import { F64_PER_SLOT, HEAP, I32_PER_SLOT, LEVEL, OUTPUT, STAMP } from '../../data/sourceSlots.js';
 import type { SharedView } from './sharedView.js';
 
 /**
@@ -15,10 +14,6 @@ import type { SharedView } from './sharedView.js';
 export class RoomSource<S, D> {
   /** Its slot in the room's `KnownSources`, and so in the shared view. */
   slot = -1;
-  /** When it was last active: views compare with it, and read it once the room has forgotten the source. */
-  lastActive = 0;
-  /** Cleared when the room forgets it: its slot may go to another source from then on. */
-  known = true;
   /** Its entries in diverged listener views, or `null` when no such view knows it. */
   views: ViewEntry<S, D>[] | null = null;
   /** Views that hear it but do not know it yet: they learn it at its next event. */
@@ -140,7 +135,7 @@ export class ListenerView<S, D> {
 
   /** The output `entry` is pinned to here, or -1. */
   outputOf(entry: ViewEntry<S, D>): number {
-    return this.pool.slots.i32[I32_PER_SLOT * entry.slot + OUTPUT]!;
+    return this.pool.slots.output(entry.slot);
   }
 
   /** The room's record of the source pinned to `output` here, or `null`. */
@@ -158,27 +153,24 @@ export class ListenerView<S, D> {
 
   /** Takes over `record`'s state in the shared view as it is (for a copy of that view); selection is left to the caller. */
   adopt(record: RoomSource<S, D>): ViewEntry<S, D> {
-    const entry = this.attach(record, record.lastActive);
-    const f64 = this.pool.slots.f64;
-    f64[F64_PER_SLOT * entry.slot + LEVEL] = this.host.shared.level(record);
-    f64[F64_PER_SLOT * entry.slot + STAMP] = this.host.shared.stamp(record);
+    const shared = this.host.shared;
+    const entry = this.attach(record, shared.lastActive(record));
+    shared.copyRank(record, this.pool.slots, entry.slot);
     this.sync(entry);
     return entry;
   }
 
   /** Puts back `entry`, just adopted, as selected on `output` since `since`, telling no one (for a copy). */
   copySelected(entry: ViewEntry<S, D>, output: number, since: number): void {
-    this.pool.slots.i32[I32_PER_SLOT * entry.slot + OUTPUT] = output;
     this.selection.restoreSelected(entry.slot, since);
-    this.outputs.restore(entry.slot);
+    this.outputs.restore(entry.slot, output);
     this.sync(entry);
   }
 
   /** Puts back `entries`, just adopted, as candidates, telling no one (for a copy). */
   copyCandidates(entries: ViewEntry<S, D>[]): void {
-    const f64 = this.pool.slots.f64;
-    const stamp = (entry: ViewEntry<S, D>) => f64[F64_PER_SLOT * entry.slot + STAMP]!;
-    entries.sort((a, b) => stamp(a) - stamp(b));
+    const slots = this.pool.slots;
+    entries.sort((a, b) => slots.stamp(a.slot) - slots.stamp(b.slot));
     for (const entry of entries) this.selection.restoreCandidate(entry.slot);
   }
 
@@ -206,7 +198,7 @@ export class ListenerView<S, D> {
     for (let due = this.activity.due(now, timeout); due >= 0; due = this.activity.due(now, timeout)) {
       const entry = this.pool.at(due);
       this.remove(entry);
-      if (entry.record.known) this.await(entry.record);
+      if (this.host.shared.isKnown(entry.record)) this.await(entry.record);
     }
   }
 
@@ -234,13 +226,11 @@ export class ListenerView<S, D> {
     const record = entry.record;
     const shared = this.host.shared;
     const slot = entry.slot;
-    const { f64, i32 } = this.pool.slots;
     const same =
-      record.known &&
-      f64[F64_PER_SLOT * slot + STAMP] === shared.stamp(record) &&
-      f64[F64_PER_SLOT * slot + LEVEL] === shared.level(record) &&
-      this.activity.lastActive(slot) === record.lastActive &&
-      (i32[I32_PER_SLOT * slot + HEAP]! < 0 ||
+      shared.isKnown(record) &&
+      shared.ranksAlike(record, this.pool.slots, slot) &&
+      this.activity.lastActive(slot) === shared.lastActive(record) &&
+      (!this.selection.isSelected(slot) ||
         (shared.isSelected(record) && this.selection.selectedAt(slot) === shared.selectedAt(record)));
     if (same === entry.synced) return false;
     entry.synced = same;
@@ -262,9 +252,6 @@ export class ListenerView<S, D> {
 
   private attach(record: RoomSource<S, D>, now: number): ViewEntry<S, D> {
     const entry = this.pool.at(this.pool.take((slot) => new ViewEntry<S, D>(record.source, record, this, slot)));
-    const i32 = this.pool.slots.i32;
-    i32[I32_PER_SLOT * entry.slot + HEAP] = -1;
-    i32[I32_PER_SLOT * entry.slot + OUTPUT] = -1;
     this.count += 1;
     this.unsynced += 1;
     this.activity.append(entry.slot, now);

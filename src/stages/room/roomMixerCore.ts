@@ -227,7 +227,6 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<
           record = this.admit(raw.source, now);
         } else {
           this.known.touch(record, now);
-          record.lastActive = now;
           if (record.awaiting !== null) this.meetAwaiting(record, now);
         }
         const level = normalisedLevel(raw, this.onInvalid);
@@ -270,7 +269,6 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<
           return;
         }
         this.known.dismiss(event);
-        record.known = false;
         this.clearAwaiting(record);
         this.shared.selection.remove(record.slot);
         this.removeFromDeltas(record);
@@ -312,7 +310,7 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<
   }
 
   protected override release(): void {
-    this.shared.releaseAll();
+    releaseAll(this.shared.outputs);
     for (const view of this.deltas) releaseAll(view.outputs);
     for (const view of this.diverged) releaseAll(view.outputs);
     for (const view of this.deltas) view.drop();
@@ -437,7 +435,6 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<
 
   /** @internal */
   protected timedOut(due: RoomSource<S, D>): void {
-    due.known = false;
     this.clearAwaiting(due);
     this.shared.selection.remove(due.slot);
     this.removeFromDeltas(due);
@@ -456,8 +453,6 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<
   /** A source the shared view does not know: it joins the shared view and every diverged view that hears it. */
   private admit(source: S, now: number): RoomSource<S, D> {
     const record = this.known.add(source, now);
-    // Kept on the record too: views compare with it, and read it once the room has forgotten the source.
-    record.lastActive = now;
     const orphan = this.orphans.get(source);
     if (orphan !== undefined) {
       // Views that still know it keep their entries, now under the new record.
@@ -571,7 +566,7 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<
       const pinned = shared.isSelected(record);
       if (!(listener.hears(record.source) || (keepUnheardPinned && pinned))) continue;
       const entry = view.adopt(record);
-      if (pinned) view.copySelected(entry, shared.outputOf(record), shared.selectedAt(record));
+      if (pinned) view.copySelected(entry, shared.slots.output(record.slot), shared.selectedAt(record));
       else candidates.push(entry);
     }
     view.copyCandidates(candidates);

@@ -1,11 +1,10 @@
 import type { OutputEvent } from '../../events/events.js';
-import { releaseAll } from '../../rules/end.js';
 import type { KnownSources } from '../../rules/joining.js';
 import { Outputs } from '../../rules/pinning.js';
 import { CandidateBuckets } from '../../data/candidateBuckets.js';
 import { Selection, type SelectionConfig } from '../../rules/selection.js';
 import type { StampClock } from '../../rules/ties.js';
-import { F64_PER_SLOT, HEAP, I32_PER_SLOT, LEVEL, OUTPUT, STAMP, type SourceSlots } from '../../data/sourceSlots.js';
+import { F64_PER_SLOT, LEVEL, STAMP, type SourceSlots } from '../../data/sourceSlots.js';
 import type { RoomSource } from './listenerView.js';
 
 /** What the shared view tells the room of its changes, besides its output events. */
@@ -20,12 +19,14 @@ export interface SharedViewHost<S, D> {
  * The room's shared view: exactly `AudioMixerCore`'s selection and outputs over the room's known sources, on the
  * same slots (the records of the room's `KnownSources`, {@link SourceSlots}) and the same rules
  * ({@link Selection}, {@link Outputs}). The room's own object per source ({@link RoomSource}) keeps only
- * what links it to the listeners' views; its level, stamp, selection and output are read here.
+ * what links it to the listeners' views; everything else of it (level, stamp, last activity, selection, output) is
+ * read here.
  */
 export class SharedView<S, D> {
   readonly selection: Selection;
   readonly outputs: Outputs<S, D>;
-  private readonly slots: SourceSlots;
+  /** The records of the room's sources, by slot: each one's level, stamp and output in the shared view. */
+  readonly slots: SourceSlots;
   /** Its candidates, which delta views rank their implicit candidates from. */
   private readonly candidates: CandidateBuckets;
 
@@ -64,14 +65,26 @@ export class SharedView<S, D> {
     );
   }
 
-  /** `record`'s level in the shared view. */
-  level(record: RoomSource<S, D>): number {
-    return this.slots.f64[F64_PER_SLOT * record.slot + LEVEL]!;
+  /** Whether `record`'s source is known to the room (its slot is its own): forgotten ones are read nowhere else. */
+  isKnown(record: RoomSource<S, D>): boolean {
+    return this.known.isKnown(record);
   }
 
-  /** `record`'s stamp in the shared view (rule 8). */
-  stamp(record: RoomSource<S, D>): number {
-    return this.slots.f64[F64_PER_SLOT * record.slot + STAMP]!;
+  /** When `record`'s source, which is known, was last active, in ms. */
+  lastActive(record: RoomSource<S, D>): number {
+    return this.known.slots.lastActive(record.slot);
+  }
+
+  /** Gives the entry at `slot` of a view's `slots` the level and stamp `record` has in the shared view. */
+  copyRank(record: RoomSource<S, D>, slots: SourceSlots, slot: number): void {
+    const f64 = slots.f64;
+    f64[F64_PER_SLOT * slot + LEVEL] = this.slots.level(record.slot);
+    f64[F64_PER_SLOT * slot + STAMP] = this.slots.stamp(record.slot);
+  }
+
+  /** Whether the entry at `slot` of a view's `slots` has the level and stamp `record` has in the shared view. */
+  ranksAlike(record: RoomSource<S, D>, slots: SourceSlots, slot: number): boolean {
+    return slots.stamp(slot) === this.slots.stamp(record.slot) && slots.level(slot) === this.slots.level(record.slot);
   }
 
   /** When `record`, which is selected in the shared view, was selected there, in ms (the minimum hold). */
@@ -81,12 +94,7 @@ export class SharedView<S, D> {
 
   /** Whether `record` is selected in the shared view. */
   isSelected(record: RoomSource<S, D>): boolean {
-    return this.slots.i32[I32_PER_SLOT * record.slot + HEAP]! >= 0;
-  }
-
-  /** The output `record` is pinned to in the shared view, or -1. */
-  outputOf(record: RoomSource<S, D>): number {
-    return this.slots.i32[I32_PER_SLOT * record.slot + OUTPUT]!;
+    return this.selection.isSelected(record.slot);
   }
 
   /** The record pinned to `output`, or `null`. */
@@ -103,20 +111,5 @@ export class SharedView<S, D> {
   /** The record of `slot`, a known source's. */
   recordAt(slot: number): RoomSource<S, D> {
     return this.known.recordAt(slot);
-  }
-
-  /** The level of the source at `slot`. */
-  levelAt(slot: number): number {
-    return this.slots.f64[F64_PER_SLOT * slot + LEVEL]!;
-  }
-
-  /** The stamp of the source at `slot` (rule 8). */
-  stampAt(slot: number): number {
-    return this.slots.f64[F64_PER_SLOT * slot + STAMP]!;
-  }
-
-  /** Unpins every output, in ascending order (rule 7). */
-  releaseAll(): void {
-    releaseAll(this.outputs);
   }
 }
