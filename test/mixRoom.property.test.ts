@@ -52,12 +52,17 @@ const listenerPlan: fc.Arbitrary<ListenerPlan> = fc.record({
   ),
 });
 
-const scenario = fc.record({
-  ids: fc.constant(smallRoom),
+/** The mixer's options of a scenario; `timeout` ranges over `min..max` ms. */
+const mixerOptions = (min: number, max: number) => ({
   outputs: fc.integer({ min: 1, max: 3 }),
   threshold: fc.constantFrom(0, 10, 30),
-  timeout: fc.integer({ min: 2, max: 30 }),
+  timeout: fc.integer({ min, max }),
   minHold: fc.constantFrom(0, 0, 4),
+});
+
+const scenario = fc.record({
+  ids: fc.constant(smallRoom),
+  ...mixerOptions(2, 30),
   steps: fc.array(fc.tuple(fc.nat(6), eventIn(smallRoom)), { maxLength: 45 }),
   listeners: fc.array(listenerPlan, { minLength: 1, maxLength: 4 }),
 });
@@ -67,10 +72,7 @@ const scenario = fc.record({
 const bigRoom = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
 const everyoneListens = fc.record({
   ids: fc.constant(bigRoom),
-  outputs: fc.integer({ min: 1, max: 3 }),
-  threshold: fc.constantFrom(0, 10, 30),
-  timeout: fc.integer({ min: 3, max: 40 }),
-  minHold: fc.constantFrom(0, 0, 4),
+  ...mixerOptions(3, 40),
   steps: fc.array(fc.tuple(fc.nat(3), eventIn(bigRoom)), { minLength: 20, maxLength: 120 }),
   listeners: fc.array(
     fc.record({
@@ -90,10 +92,7 @@ const everyoneListens = fc.record({
 // of the shared view fed only what it follows, with its own timeouts.
 const followers = fc.record({
   ids: fc.constant(smallRoom),
-  outputs: fc.integer({ min: 1, max: 3 }),
-  threshold: fc.constantFrom(0, 10, 30),
-  timeout: fc.integer({ min: 2, max: 30 }),
-  minHold: fc.constantFrom(0, 0, 4),
+  ...mixerOptions(2, 30),
   steps: fc.array(fc.tuple(fc.nat(4), eventIn(smallRoom)), { minLength: 20, maxLength: 100 }),
   listeners: fc.array(
     fc.record({
