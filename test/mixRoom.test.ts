@@ -185,6 +185,20 @@ describe('mixRoom', () => {
     expect(minus[2]).not.toBe(all.at(-2));
   });
 
+  it('a listener that follows nothing keeps only where its view differs: entries for its outputs, not for the room', () => {
+    const outputs = 3;
+    const core = new RoomMixerCore<string, string>({ outputs, threshold: 30, timeout: 1000 });
+    const ids = Array.from({ length: 500 }, (_, i) => `s${i}`);
+    const listener = core.join({ exclude: new Set(['s0']), following: false }, () => undefined, 0);
+    for (const id of ids) core.push(added(id), 0); // s0 is pinned first: the listener diverges at once
+    ids.forEach((id, i) => {
+      core.push(packet(id, -100 + (i % 50), 'x'), 1);
+    });
+    expect(core.divergedCount).toBe(1);
+    // Its outputs, and the shared view's (which its own differ from): never one entry per source of the room.
+    expect(listener.delta?.entries).toBeLessThanOrEqual(2 * outputs);
+  });
+
   it('a packet that reaches no diverged view takes none over; one that reaches a view takes it over there only', () => {
     const core = new RoomMixerCore<string, string>({ outputs: 1, threshold: 30, timeout: 1000 });
     const all: Out[] = [];
