@@ -6,6 +6,7 @@ export default defineConfig({
     // Tests import the package by its public name, as a user would.
     alias: [
       { find: /^rx-audio-mixer\/nats$/, replacement: fileURLToPath(new URL('./nats.ts', import.meta.url)) },
+      { find: /^rx-audio-mixer\/werift$/, replacement: fileURLToPath(new URL('./werift.ts', import.meta.url)) },
       { find: /^rx-audio-mixer\/rtp$/, replacement: fileURLToPath(new URL('./rtp.ts', import.meta.url)) },
       { find: /^rx-audio-mixer$/, replacement: fileURLToPath(new URL('./index.ts', import.meta.url)) },
     ],

@@ -54,6 +54,13 @@ it('the NATS entry exports its operators, state machine and wire format', async 
   );
 });
 
+it('the werift entry exports its operators, state machine and helper', async () => {
+  const werift = await import('rx-audio-mixer/werift');
+  expect(Object.keys(werift).sort()).toStrictEqual(
+    ['WeriftOutputWriter', 'audioLevelExtensionId', 'fromWeriftTrack', 'toWeriftTracks'].sort(),
+  );
+});
+
 it('src/, the sans-IO core, imports neither RxJS nor the operators', () => {
   const root = fileURLToPath(new URL('../src/', import.meta.url));
   const files = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
