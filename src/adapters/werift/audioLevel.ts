@@ -1,4 +1,4 @@
-import type { RtpPacket, RTCRtpTransceiver } from 'werift';
+import type { RtpPacket } from 'werift';
 import type { InvalidHandler, InvalidReport } from '../../events/events.js';
 import { report } from '../../events/reports.js';
 import { AUDIO_LEVEL_URI } from '../rtp/rtpPacketInfo.js';
@@ -22,13 +22,15 @@ export interface MalformedLevelReport extends InvalidReport {
  * `headerExtensions: { audio: [useAudioLevelIndication(), ...] }` in the peer connection's configuration). Read it
  * once the remote description is set: before, the transceiver holds the local offer's ids, or none.
  *
- * @param transceiver The transceiver (a receiving one for {@link fromWeriftTrack}, a sending one for
+ * @param transceiver A werift `RTCRtpTransceiver` (a receiving one for {@link fromWeriftTrack}, a sending one for
  * {@link toWeriftTracks}).
  * @return The extension id, 1..255, or `undefined`.
  *
  * @group Operators
  */
-export function audioLevelExtensionId(transceiver: Pick<RTCRtpTransceiver, 'headerExtensions'>): number | undefined {
+export function audioLevelExtensionId(transceiver: {
+  readonly headerExtensions: readonly { readonly id: number; readonly uri: string }[];
+}): number | undefined {
   for (const extension of transceiver.headerExtensions) {
     if (extension.uri === AUDIO_LEVEL_URI) return extension.id;
   }
