@@ -165,6 +165,8 @@ class Watch {
   readonly loudAt = new Map<string, number>();
   readonly lastPacketAt = new Map<string, number>();
   readonly longestGap = new Map<string, number>();
+  readonly lastLevel = new Map<string, number | undefined>();
+  readonly packets = new Map<string, number>();
   readonly pins = new Map<string, SfuEvent[]>();
   readonly holders = new Map<string, (string | null)[]>();
   readonly left = new Set<string>();
@@ -182,6 +184,8 @@ class Watch {
           this.longestGap.set(event.source, Math.max(this.longestGap.get(event.source) ?? 0, now - last));
         }
         this.lastPacketAt.set(event.source, now);
+        this.lastLevel.set(event.source, event.level);
+        this.packets.set(event.source, (this.packets.get(event.source) ?? 0) + 1);
         if ((event.level ?? -127) >= SPEECH_DBOV) {
           if (now - (this.loudAt.get(event.source) ?? 0) > QUIET_MS) this.note(`${event.source} speaks`);
           this.loudAt.set(event.source, now);
@@ -194,7 +198,12 @@ class Watch {
           this.timeline.push(`${at} ${event.type} ${event.name}${event.reason === undefined ? '' : ` (${event.reason})`}`);
           return;
         }
-        this.timeline.push(`${at} ${event.listener}: ${event.type} ${event.output} ${event.source}`);
+        const level = this.lastLevel.get(event.source);
+        this.timeline.push(
+          `${at} ${event.listener}: ${event.type} ${event.output} ${event.source} (${event.source}: packet ${this.packets.get(event.source) ?? 0}, ${
+            ((performance.now() - (this.lastPacketAt.get(event.source) ?? 0)) / 1000).toFixed(2)
+          } s ago, level ${level ?? 'none'})`,
+        );
         if (event.listener === event.source) this.timeline.push('  ^ its own source');
         const holders = this.holders.get(event.listener) ?? [];
         holders[event.output] = event.type === 'output-pin' ? event.source : null;

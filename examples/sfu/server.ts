@@ -79,6 +79,8 @@ interface Participant {
   readonly holders: (string | null)[];
   pc?: RTCPeerConnection;
   feed?: Subscription;
+  /** Whether the room heard of the participant's source (`source-added`, with its first packet), and of its end. */
+  added: boolean;
   removed: boolean;
   listening?: Subscription;
   left: boolean;
@@ -133,7 +135,7 @@ export async function startSfu(options: SfuOptions = {}): Promise<Sfu> {
     // not get that far, the room hears of the removal here.
     void participant.pc?.close();
     participant.feed?.unsubscribe();
-    if (participant.feed !== undefined && !participant.removed) {
+    if (participant.added && !participant.removed) {
       roomEvents.next({ type: 'source-removed', source: participant.name });
     }
     participant.stream.end();
@@ -151,6 +153,7 @@ export async function startSfu(options: SfuOptions = {}): Promise<Sfu> {
       name,
       stream: response,
       holders: new Array<string | null>(outputs).fill(null),
+      added: false,
       removed: false,
       left: false,
     };
@@ -188,7 +191,17 @@ export async function startSfu(options: SfuOptions = {}): Promise<Sfu> {
         peerConnection: pc,
         onInvalid,
       }).subscribe((event) => {
-        if (event.type === 'source-removed') participant.removed = true;
+        // The source joins the room with its first packet, not when the track is announced: media flows only once
+        // ICE and DTLS are up, and a source added earlier would be pinned, then time out before it sent anything.
+        if (event.type === 'source-added') return;
+        if (event.type === 'source-pkt' && !participant.added) {
+          participant.added = true;
+          roomEvents.next({ type: 'source-added', source: participant.name });
+        }
+        if (event.type === 'source-removed') {
+          participant.removed = true;
+          if (!participant.added) return;
+        }
         roomEvents.next(event);
       });
     });
