@@ -1,5 +1,5 @@
 import { asyncScheduler, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
-import type { MediaStreamTrack, RtpPacket } from 'werift';
+import type { RtpPacket } from 'werift';
 import type { InvalidHandler, OutputEvent } from '../src/events/events.js';
 import { checkExtensionId, checkOnInvalid, checkOptionsObject, checkScheduler } from '../src/stages/options.js';
 import { WeriftOutputWriter } from '../src/adapters/werift/weriftOutputWriter.js';
@@ -56,14 +56,15 @@ export interface ToWeriftTracksOptions {
  * ).subscribe();
  * ```
  *
- * @param tracks The listener's local werift tracks, one per output of the mixer, in output order.
+ * @param tracks The listener's local werift `MediaStreamTrack`s (or anything with `writeRtp`), one per output of the
+ * mixer, in output order.
  * @param options `extensionId`, `onInvalid`, `scheduler`, `clockRate`.
  * @return A function that returns an Observable of the same events.
  *
  * @group Operators
  */
 export function toWeriftTracks<S>(
-  tracks: readonly Pick<MediaStreamTrack, 'writeRtp'>[],
+  tracks: readonly { writeRtp(packet: RtpPacket): void }[],
   options: ToWeriftTracksOptions = {},
 ): MonoTypeOperatorFunction<OutputEvent<S, RtpPacket>> {
   // Array.isArray narrows a readonly array to any[]: ask it of a copy of the value, typed unknown.

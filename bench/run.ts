@@ -2,6 +2,7 @@
  * `npm run bench`: the mixer as a media server uses it, side by side with baselines on the same events, in one run.
  * Prints a table, writes bench/results.json and bench/results.md, and puts the table in the README.
  * `npm run bench -- --quick`: small sizes, a few iterations, nothing written; for CI, so the benchmark never rots.
+ * `npm run bench -- --webrtc`: the SFU path through werift peer connections (bench/webrtc.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -585,7 +586,10 @@ function renderTable(targets: { target: string; value: number | null; limit: num
 }
 
 const measuring = process.argv.indexOf('--measure');
-if (measuring >= 0) {
+if (process.argv.includes('--webrtc')) {
+  // The SFU path through werift (bench/webrtc.ts): it runs on import.
+  await import('./webrtc.js');
+} else if (measuring >= 0) {
   const result = await measureHere(JSON.parse(process.argv[measuring + 1] ?? '{}') as Measurement);
   console.log(JSON.stringify(result));
 } else {
