@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: the mixer as a media server uses it, side by side with baselines on the same events, in one run.
- * Prints a table, writes bench/results.json and bench/results.md, and puts the table in the README.
+ * Prints a table, writes bench/results.json and bench/results.md, and puts the table in docs/performance.md.
  * `npm run bench -- --quick`: small sizes, a few iterations, nothing written; for CI, so the benchmark never rots.
  */
 import { execFileSync } from 'node:child_process';
@@ -327,7 +327,7 @@ interface RoomRow {
   nsPerDelivery: number;
 }
 
-/** The room benchmark (bench/room.ts), each implementation in a process of its own; its table goes to the README. */
+/** The room benchmark (bench/room.ts), each implementation in a process of its own; its table goes to docs/performance.md. */
 function roomBenchmark(): string {
   const sources = quick ? 100 : 1000;
   const rows: RoomRow[] = [];
@@ -526,23 +526,23 @@ function main(): void {
   const results = { date: new Date().toISOString(), node: process.version, rows, targets, rustReferenceNs: RUST_NS };
   writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(new URL('./results.md', import.meta.url), `${table}\n`);
-  const readmeUrl = new URL('../README.md', import.meta.url);
-  const readme = readFileSync(readmeUrl, 'utf8');
-  const updated = readme.replace(
+  const pageUrl = new URL('../docs/performance.md', import.meta.url);
+  const page = readFileSync(pageUrl, 'utf8');
+  const updated = page.replace(
     /<!-- bench:start -->[\s\S]*<!-- bench:end -->/,
     `<!-- bench:start -->\n${table}\n<!-- bench:end -->`,
   );
-  writeFileSync(readmeUrl, updated);
+  writeFileSync(pageUrl, updated);
   writeRoomTable(roomTable);
 }
 
 function writeRoomTable(table: string): void {
   writeFileSync(new URL('./room-results.md', import.meta.url), `${table}\n`);
-  const readmeUrl = new URL('../README.md', import.meta.url);
-  const readme = readFileSync(readmeUrl, 'utf8');
+  const pageUrl = new URL('../docs/performance.md', import.meta.url);
+  const page = readFileSync(pageUrl, 'utf8');
   writeFileSync(
-    readmeUrl,
-    readme.replace(
+    pageUrl,
+    page.replace(
       /<!-- room-bench:start -->[\s\S]*<!-- room-bench:end -->/,
       `<!-- room-bench:start -->\n${table}\n<!-- room-bench:end -->`,
     ),

@@ -14,7 +14,7 @@ export type SpeechMixerOptions<S = string> = AudioMixerOptions &
   Omit<NormaliseLevelsOptions<S>, 'timeout' | 'scheduler' | 'onInvalid'>;
 
 /**
- * The defaults {@link speechMixer} gives `audioMixer`, chosen from the measurements in the README.
+ * The defaults {@link speechMixer} gives `audioMixer`, chosen from the measurements in docs/quality.md.
  *
  * @group Operators
  */

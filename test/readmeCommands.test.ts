@@ -1,4 +1,4 @@
-// The README's shell commands, run as written: `npm run rtp-demo`, the GStreamer sender pipeline (one per espeak-ng
+// The documentation's shell commands (README and docs/, today docs/rtp.md), run as written: `npm run rtp-demo`, the GStreamer sender pipeline (one per espeak-ng
 // speaker, taking turns) and the receiver pipeline (its audio sink swapped for a WAV file). The decoded outputs must
 // hold every turn's speech. Only the ports (free ones on loopback) and file names are substituted.
 //
@@ -10,12 +10,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import wavefile from 'wavefile';
+import { allText, root } from './documents.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const readme = readFileSync(join(root, 'README.md'), 'utf8');
+const readme = allText();
 const tools = ['gst-launch-1.0', 'espeak-ng'];
 const missing = tools.filter((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0);
 const INSTALL =
@@ -24,13 +23,13 @@ if (missing.length > 0 && process.env.CI === undefined) {
   console.warn(`skipping the README's GStreamer commands: ${missing.join(' and ')} not installed (${INSTALL})`);
 }
 
-/** The README's commands, taken from its text. */
+/** The documentation's commands, taken from its text (README and docs/). */
 export function readmeCommands() {
   const server = /^npm run rtp-demo -- .*$/m.exec(readme)?.[0];
   const sender = /^```sh\n(gst-launch-1\.0 filesrc[\s\S]*?)^```$/m.exec(readme)?.[1]?.trim();
   const receiver = /`(gst-launch-1\.0 udpsrc [^`]*)`/.exec(readme)?.[1];
   if (server === undefined || sender === undefined || receiver === undefined) {
-    throw new Error('the README no longer has the rtp-demo, sender and receiver commands');
+    throw new Error('the documentation no longer has the rtp-demo, sender and receiver commands');
   }
   return { server, sender, receiver };
 }
