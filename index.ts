@@ -42,7 +42,7 @@ export {
 export { TimelessStage, type Stage } from './src/stages/stage.js';
 export { LOUDEST, SILENCE } from './src/rules/levelNormalisation.js';
 export { audioLevel } from './src/events/audioLevel.js';
-export { DEFAULT_THRESHOLD, DEFAULT_TIMEOUT } from './src/stages/options.js';
+export { DEFAULT_THRESHOLD, DEFAULT_TIMEOUT, MAX_OUTPUTS } from './src/stages/options.js';
 export type {
   InvalidHandler,
   InvalidReason,

@@ -21,6 +21,7 @@ it('the package entry exports operators, state machines and constants, no data s
       'speechMixer',
       'DEFAULT_THRESHOLD',
       'DEFAULT_TIMEOUT',
+      'MAX_OUTPUTS',
       'LOUDEST',
       'LevelTracker',
       'LoudestSelector',

@@ -2,6 +2,7 @@ import { packets } from 'rtp.js';
 import type { InvalidHandler, InvalidReason, OutputEvent } from '../../events/events.js';
 import { show } from '../../events/show.js';
 import { TimelessStage } from '../../stages/stage.js';
+import { checkOutputs } from '../../stages/options.js';
 import { reportInvalidEvent, typeOf, report } from '../../events/reports.js';
 import { AUDIO_LEVEL_URI, type RtpPacketInfo } from './rtpPacketInfo.js';
 
@@ -31,6 +32,7 @@ export interface RtpOutputPacket<S = number> {
  * @group State machines
  */
 export interface RtpOutputRewriterConfig {
+  /** How many outputs the mixer has: an integer 1 .. `MAX_OUTPUTS` (1024), checked by the constructor. */
   readonly outputs: number;
   /** The SSRC of each output stream. */
   readonly ssrcs: readonly number[];
@@ -85,16 +87,22 @@ const DEFAULT_PACKET_MS = 20;
  * @group State machines
  */
 export class RtpOutputRewriter<S> extends TimelessStage<OutputEvent<S, RtpPacketInfo>> {
-  private readonly streams: OutputStream[];
+  /** The stream of each output once it was first pinned: memory grows with the outputs used, not `outputs`. */
+  private readonly streams: (OutputStream | undefined)[] = [];
   private readonly defaultPacketTicks: number;
 
+  /** @throws RangeError when `outputs` is not an integer 1 .. `MAX_OUTPUTS`. */
   constructor(
     private readonly config: RtpOutputRewriterConfig,
     private readonly emit: (packet: RtpOutputPacket<S>) => void,
   ) {
     super();
+    checkOutputs(config.outputs);
     this.defaultPacketTicks = Math.round((config.clockRate * DEFAULT_PACKET_MS) / 1000);
-    this.streams = Array.from({ length: config.outputs }, () => ({
+  }
+
+  private newStream(): OutputStream {
+    return {
       pinned: false,
       source: undefined,
       switched: true,
@@ -105,7 +113,7 @@ export class RtpOutputRewriter<S> extends TimelessStage<OutputEvent<S, RtpPacket
       lastTimestamp: 0,
       packetTicks: this.defaultPacketTicks,
       lastTime: 0,
-    }));
+    };
   }
 
   protected handle(event: OutputEvent<S, RtpPacketInfo>, now: number): void {
@@ -120,14 +128,19 @@ export class RtpOutputRewriter<S> extends TimelessStage<OutputEvent<S, RtpPacket
       this.report('invalid-event', event, `output ${show(output)} is not one of outputs 0..${this.config.outputs - 1}`);
       return;
     }
-    const stream = this.streams[output]!;
+    let stream = this.streams[output];
     if (type === 'output-pin') {
+      if (stream === undefined) {
+        while (this.streams.length < output) this.streams.push(undefined); // packed, never holey
+        stream = this.newStream();
+        this.streams[output] = stream;
+      }
       stream.pinned = true;
       stream.source = event.source;
       stream.switched = true;
       return;
     }
-    if (!stream.pinned || stream.source !== event.source) {
+    if (stream === undefined || !stream.pinned || stream.source !== event.source) {
       this.report('not-pinned', event, `output ${output} does not hold source ${show(event.source)}`);
       return;
     }

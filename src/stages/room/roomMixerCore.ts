@@ -11,6 +11,7 @@ import { StampClock } from '../../rules/ties.js';
 import { TakeoverIndex } from '../../data/takeoverIndex.js';
 import { TimedStage } from '../../rules/ordering.js';
 import { reportDuplicate, reportInvalidEvent, reportUnknown, typeOf } from '../../events/reports.js';
+import { checkOutputs } from '../options.js';
 
 /**
  * Whom a listener hears: every source but `exclude`, and (when `following`) only those in `followed`.
@@ -110,8 +111,10 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<
   /** The listener of each diverged view. */
   private readonly owners = new Map<ListenerView<S, D>, RoomListener<S, D>>();
 
+  /** @throws RangeError when `outputs` is not an integer 1 .. {@link MAX_OUTPUTS}. */
   constructor(private readonly config: AudioMixerConfig) {
     super(new KnownSources<S, RoomSource<S, D>>(config.timeout, config.onInvalid, (s) => new RoomSource<S, D>(s)));
+    checkOutputs(config.outputs);
     this.onInvalid = config.onInvalid;
     this.shared = new SharedView<S, D>(
       config,
