@@ -40,6 +40,7 @@ export {
   type AudioVolumes,
 } from './src/stages/audioLevelObserver.js';
 export { TimelessStage, type Stage } from './src/stages/stage.js';
+export { fromStage } from './operators/internal/fromStage.js';
 export { LOUDEST, SILENCE } from './src/rules/levelNormalisation.js';
 export { audioLevel } from './src/events/audioLevel.js';
 export { DEFAULT_THRESHOLD, DEFAULT_TIMEOUT, MAX_OUTPUTS } from './src/stages/options.js';

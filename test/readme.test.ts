@@ -5,20 +5,10 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { expect, it, vi } from 'vitest';
-import { documents, root } from './documents.js';
+import { codeBlocks, documents, isSketch, root } from './documents.js';
 
 const docs = documents();
-// A block right after `<!-- illustration -->` needs a network or a media server, and is not run. What a block prints,
-// if the page says, is the ```text block after it (before the next ```ts block).
-const blocks = docs.flatMap(({ file, text }) => {
-  const fences = [...text.matchAll(/^(<!-- illustration -->\n)?```(ts|text)\n([\s\S]*?)^```$/gm)];
-  return fences.flatMap((match, at) => {
-    if (match[2] !== 'ts' || match[1] !== undefined) return [];
-    const next = fences.slice(at + 1).find((fence) => fence[2] === 'ts' || fence[2] === 'text');
-    const said = next?.[2] === 'text' ? next[3] : undefined;
-    return [{ file, code: match[3] ?? '', said: said?.trimEnd() }];
-  });
-});
+const blocks = codeBlocks();
 
 // tsconfig.readme.json typechecks what is written here (`.ci/run`, "typecheck README examples").
 const folder = `${root}.readme/`;
@@ -32,8 +22,7 @@ for (const [index, { file: from, code }] of blocks.entries()) {
     lines.push(args.map(String).join(' '));
   });
   const file = `${folder}${from.replace(/\.md$/, '').replace(/\//g, '-')}-block-${index}.ts`;
-  // The one-line pipe sketch is not a program; it is checked by the property tests.
-  writeFileSync(file, code.startsWith('source.pipe(') ? 'export {};\n' : code);
+  writeFileSync(file, isSketch(code) ? 'export {};\n' : code);
   try {
     await import(/* @vite-ignore */ file);
   } finally {
@@ -61,6 +50,7 @@ it.each([
   ['guide: withMedia with a shared media cache', 'withMedia(mediaOf)', 'dave gets'],
   ['guide: following some sources', 'const following', 'output-pin 0 alice\noutput-unpin 0 alice\noutput-pin 0 bob'],
   ['guide: a source added from a callback waits for the takeover', "source: 'carol' });\n});", 'output-pin 0 alice'],
+  ['guide: a stage of your own, made an operator by fromStage', 'class Muting', 'alice is heard\nbob is heard'],
   ['speech: speechMixer keeps a speaker through her pauses where audioMixer flaps', 'speechMixer pins', 'speechMixer pins:'],
 ])('%s prints what its page says it prints', (_, marker, begins) => {
   const { printed: out, said } = outputOf(marker);

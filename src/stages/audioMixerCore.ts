@@ -99,7 +99,10 @@ export class AudioMixerCore<S = string, D = Uint8Array> extends TimedStage<Sourc
     }
   }
 
-  /** @internal */
+  /**
+   * A timed-out source (the skeleton's hook): not API, yet kept in the .d.ts, which needs it.
+   * @hidden
+   */
   protected timedOut(slot: number): void {
     this.selection.remove(slot);
   }

@@ -150,7 +150,7 @@ export class LevelNormaliser<S, D> extends TimedStage<
     return Math.min(LOUDEST, Math.max(SILENCE, SILENCE + aboveFloor + gain));
   }
 
-  /** A source's state is dropped when it times out; nothing is emitted. @internal */
+  /** A source's state is dropped when it times out; nothing is emitted. @hidden */
   protected timedOut(): void {
     // Forgotten already.
   }

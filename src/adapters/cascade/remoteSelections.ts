@@ -88,7 +88,7 @@ export class RemoteSelections extends TimedStage<SelectionMessage, RemoteSource,
     }
   }
 
-  /** A node that went silent: its source is removed (rule 5). @internal */
+  /** A node that went silent: its source is removed (rule 5). @hidden */
   protected timedOut(record: RemoteSource): void {
     this.emit({ type: 'source-removed', source: record.source });
   }

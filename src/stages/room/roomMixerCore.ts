@@ -436,7 +436,10 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends TimedStage<
   /** Sources the shared view timed out at this instant that full views still know. */
   private expiredWithViews: RoomSource<S, D>[] = [];
 
-  /** @internal */
+  /**
+   * A timed-out source (the skeleton's hook): not API, yet kept in the .d.ts, which needs it.
+   * @hidden
+   */
   protected timedOut(due: RoomSource<S, D>): void {
     this.clearAwaiting(due);
     this.shared.selection.remove(due.slot);
