@@ -67,6 +67,7 @@ class PinnedMedia<S, D> extends Subscription implements Observer<D> {
  * - Media that completes or fails while pinned is reported (`media-ended`, `media-failed`, with the `output-pin`
  *   that started it as `event`) and the pin stays, silent until the mixer unpins it; so is a `mediaOf` that throws.
  * - On complete, error and unsubscribe every media subscription ends.
+ * - An `onInvalid` that throws fails the stream with what it threw; every media subscription ends.
  *
  * ```
  * mixer:   P-k-k----U-|     P: pin 0 alice; k: level-only packets; U: unpin 0 alice
@@ -107,7 +108,13 @@ export function withMedia<S, D>(
         event: unknown,
         message: string,
       ) => {
-        report(onInvalid, reason, event, message);
+        try {
+          report(onInvalid, reason, event, message);
+        } catch (error) {
+          // As the mixers do: the stream fails with what `onInvalid` threw (and every media subscription ends).
+          stopAll();
+          subscriber.error(error);
+        }
       };
       const forward = (pinned: PinnedMedia<S, D>, data: D) => {
         const { output, source: id } = pinned.pin;

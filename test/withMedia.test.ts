@@ -302,4 +302,28 @@ describe('withMedia: a value the media emits as it is subscribed', () => {
     expect(seen).toStrictEqual([pin(0, 's1')]);
     expect(pulled).toBe(1);
   });
+  it('an onInvalid that throws fails the stream with what it threw, ends every media, and throws at no media', () => {
+    const mixer = new Subject<Level>();
+    const ends = new Subject<string>();
+    const other = new Subject<string>();
+    const boom = new Error('onInvalid failed');
+    const seen: unknown[] = [];
+    mixer
+      .pipe(
+        withMedia((s: string) => (s === 'a' ? ends : other), {
+          onInvalid: () => {
+            throw boom;
+          },
+        }),
+      )
+      .subscribe({ next: (e) => seen.push(e), error: (e: unknown) => seen.push(e) });
+    mixer.next(pin(0, 'a'));
+    mixer.next(pin(1, 'b'));
+    expect(() => {
+      ends.complete();
+    }).not.toThrow();
+    expect(seen).toStrictEqual([pin(0, 'a'), pin(1, 'b'), boom]);
+    expect(other.observed).toBe(false);
+    expect(mixer.observed).toBe(false);
+  });
 });
