@@ -4,7 +4,8 @@ import { Outputs } from '../../rules/pinning.js';
 import { CandidateBuckets, type CandidateRanking } from '../../data/candidateBuckets.js';
 import { SlotPool } from '../../data/slotPool.js';
 import { Selection, type SelectionConfig } from '../../rules/selection.js';
-import { isQuieter, type StampClock } from '../../rules/ties.js';
+import type { StampClock } from '../../rules/ties.js';
+import { isQuieter } from '../../data/quietestHeap.js';
 import type { SourceSlots } from '../../data/sourceSlots.js';
 import type { SharedView } from './sharedView.js';
 

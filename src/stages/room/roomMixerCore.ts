@@ -9,7 +9,7 @@ import { ListenerView, RoomSource, type ViewEntry, without } from './listenerVie
 import type { Outputs } from '../../rules/pinning.js';
 import { StampClock } from '../../rules/ties.js';
 import { TakeoverIndex } from '../../data/takeoverIndex.js';
-import { TimedStage } from '../../rules/ordering.js';
+import { TimedStage } from '../timedStage.js';
 import { reportDuplicate, reportInvalidEvent, reportUnknown, typeOf } from '../../events/reports.js';
 
 /**
