@@ -25,7 +25,8 @@ export { SourceTimeouts, type SourceTimeoutsConfig } from './src/stages/sourceTi
 export { LevelTracker, type LevelTrackerConfig } from './src/stages/levelTracker.js';
 export { LoudestSelector, type LoudestSelectorConfig } from './src/stages/loudestSelector.js';
 export { OutputPinner, type OutputPinnerConfig } from './src/stages/outputPinner.js';
-export { RoomMixerCore, type RoomListener, type Hearing } from './src/stages/room/roomMixerCore.js';
+export { RoomMixerCore } from './src/stages/room/roomMixerCore.js';
+export type { RoomListener, Hearing } from './src/stages/room/listener.js';
 export { LevelNormaliser, type LevelNormaliserConfig } from './src/stages/levelNormaliser.js';
 export type { OnsetRule } from './src/rules/onsetPriority.js';
 export {
