@@ -78,6 +78,7 @@ export abstract class RoomListeners<S, D> extends RoomViews<S, D> {
     });
   }
 
+  /** @internal */
   protected forkThoseNotHearing(record: RoomSource<S, D>): void {
     const aligned = this.aligned;
     for (const listener of aligned) {

@@ -154,7 +154,10 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends RoomListeners<S, 
     for (const record of expired) if (record.copies !== null) this.orphans.set(record.source, record);
   }
 
-  /** `record` has no copy entries left: a forgotten source with no view left is forgotten for good. */
+  /**
+   * `record` has no copy entries left: a forgotten source with no view left is forgotten for good.
+   * @internal
+   */
   protected unlinked(record: RoomSource<S, D>): void {
     if (this.orphans.get(record.source) === record) this.orphans.delete(record.source);
   }

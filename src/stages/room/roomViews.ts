@@ -33,19 +33,40 @@ export abstract class RoomViews<S, D> extends TimedStage<
    * @internal
    */
   readonly shared: SharedView<S, D>;
-  /** One source of stamps for the shared view and every view: equal work stamps equally. */
+  /**
+   * One source of stamps for the shared view and every view: equal work stamps equally.
+   * @internal
+   */
   protected readonly stamps = new StampClock();
-  /** Listeners that receive the shared view's events; replaced, never changed in place, so a fan-out is stable. */
+  /**
+   * Listeners that receive the shared view's events; replaced, never changed in place, so a fan-out is stable.
+   * @internal
+   */
   protected aligned: RoomListener<S, D>[] = [];
-  /** The views of listeners that follow a set. */
+  /**
+   * The views of listeners that follow a set.
+   * @internal
+   */
   protected copies: CopyView<S, D>[] = [];
-  /** The views of listeners that follow nothing, kept as their difference from the shared view. */
+  /**
+   * The views of listeners that follow nothing, kept as their difference from the shared view.
+   * @internal
+   */
   protected deltas: DeltaView<S, D>[] = [];
-  /** The delta views by the level at which a packet can take over one of their selections. */
+  /**
+   * The delta views by the level at which a packet can take over one of their selections.
+   * @internal
+   */
   protected readonly takeovers = new TakeoverIndex<DeltaView<S, D>>();
-  /** What delta views know of the room. */
+  /**
+   * What delta views know of the room.
+   * @internal
+   */
   protected readonly deltaHost: DeltaHost<S, D>;
-  /** What copy views know of the room. */
+  /**
+   * What copy views know of the room.
+   * @internal
+   */
   protected readonly copyHost: CopyHost<S, D>;
   /** Delta views that may have become the shared view again during the current event. */
   private dirtyDeltas: DeltaView<S, D>[] = [];
@@ -100,18 +121,30 @@ export abstract class RoomViews<S, D> extends TimedStage<
     return this.copies.length + this.deltas.length;
   }
 
-  /** Every aligned listener that does not hear `record`, about to be pinned, gets a view of its own. */
+  /**
+   * Every aligned listener that does not hear `record`, about to be pinned, gets a view of its own.
+   * @internal
+   */
   protected abstract forkThoseNotHearing(record: RoomSource<S, D>): void;
 
-  /** `record` has no copy entries left. */
+  /**
+   * `record` has no copy entries left.
+   * @internal
+   */
   protected abstract unlinked(record: RoomSource<S, D>): void;
 
-  /** Tells every selection the time of the event (the minimum hold reads it). */
+  /**
+   * Tells every selection the time of the event (the minimum hold reads it).
+   * @internal
+   */
   protected setTime(now: number): void {
     this.stamps.now = now; // the clock every view's selection reads
   }
 
-  /** `record`'s stamp moved in some view (and its pins, when `pinsMoved`): it is reconciled after the event. */
+  /**
+   * `record`'s stamp moved in some view (and its pins, when `pinsMoved`): it is reconciled after the event.
+   * @internal
+   */
   protected touched(record: RoomSource<S, D>, pinsMoved = false): void {
     if (record.copies !== null || record.deltas !== null) this.touchedRecords.push(record);
     if (pinsMoved) this.recheck = true;
@@ -121,6 +154,7 @@ export abstract class RoomViews<S, D> extends TimedStage<
    * After each event: the entries whose source moved note whether they are the same as the shared view's again (a
    * delta entry that is is dropped), and a listener whose view has become the shared view minus what it does not
    * hear is realigned.
+   * @internal
    */
   protected reconcile(): void {
     const touched = this.touchedRecords;
@@ -165,6 +199,7 @@ export abstract class RoomViews<S, D> extends TimedStage<
   /**
    * `view`'s selections or their levels moved: it is put where its takeover level now belongs, and checked for
    * alignment after the event.
+   * @internal
    */
   protected moved(view: DeltaView<S, D>): void {
     if (!view.live) return;
@@ -174,7 +209,10 @@ export abstract class RoomViews<S, D> extends TimedStage<
     this.dirtyDeltas.push(view);
   }
 
-  /** Marks the delta views that have an entry for `record`, with a mark no view had: O(its entries). */
+  /**
+   * Marks the delta views that have an entry for `record`, with a mark no view had: O(its entries).
+   * @internal
+   */
   protected markViewsWithEntry(record: RoomSource<S, D>): number {
     const mark = ++this.mark;
     const deltas = record.deltas;
@@ -200,7 +238,10 @@ export abstract class RoomViews<S, D> extends TimedStage<
     this.aligned = [...this.aligned, listener];
   }
 
-  /** Takes `listener` out of the fan-out it is in: the aligned listeners, or its own view (dropped). */
+  /**
+   * Takes `listener` out of the fan-out it is in: the aligned listeners, or its own view (dropped).
+   * @internal
+   */
   protected withdraw(listener: RoomListener<S, D>): void {
     const view = listener.view;
     if (view === null) {
@@ -219,7 +260,10 @@ export abstract class RoomViews<S, D> extends TimedStage<
     this.copies = this.copies.filter((other) => other !== view);
   }
 
-  /** The end (rule 7): every view releases its outputs, the shared view's first; then every view is forgotten. */
+  /**
+   * The end (rule 7): every view releases its outputs, the shared view's first; then every view is forgotten.
+   * @internal
+   */
   protected releaseViews(): void {
     releaseAll(this.shared.outputs);
     for (const view of this.deltas) releaseAll(view.outputs);
