@@ -6,7 +6,7 @@ import {
   checkOptionsObject,
   checkOutputs,
   checkScheduler,
-} from '../src/stages/options.js';
+} from '../src/options/checks.js';
 import { RtpOutputRewriter, type RtpOutputPacket } from '../src/adapters/rtp/rtpOutputRewriter.js';
 import type { RtpPacketInfo } from '../src/adapters/rtp/rtpPacketInfo.js';
 import { fromStage } from '../operators/internal/fromStage.js';

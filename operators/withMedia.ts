@@ -1,7 +1,7 @@
 import { Observable, Subscription, type Observer, type OperatorFunction } from 'rxjs';
 import type { InvalidHandler, OutputEvent, OutputPin } from '../src/events/events.js';
-import { SILENCE } from '../src/rules/levelNormalisation.js';
-import { checkOnInvalid } from '../src/stages/options.js';
+import { SILENCE } from '../src/events/levels.js';
+import { checkOnInvalid } from '../src/options/checks.js';
 import { show } from '../src/events/show.js';
 import { typeOf, report } from '../src/events/reports.js';
 

@@ -74,7 +74,7 @@ export class StageSubscriber<I, T extends Stage<I> = Stage<I>> extends Subscript
       return;
     }
     this.busy = false;
-    this.settle(stage);
+    this.rearm(stage);
   }
 
   // The hot path: written out rather than through `run`, which would cost a closure per event.
@@ -94,7 +94,7 @@ export class StageSubscriber<I, T extends Stage<I> = Stage<I>> extends Subscript
       return;
     }
     this.busy = false;
-    this.settle(stage);
+    this.rearm(stage);
   }
 
   error(error: unknown): void {
@@ -115,7 +115,7 @@ export class StageSubscriber<I, T extends Stage<I> = Stage<I>> extends Subscript
   };
 
   /** After the outermost call: end if the input ended meanwhile, else arm the timer (unless downstream left). */
-  private settle(stage: Stage<I>): void {
+  private rearm(stage: Stage<I>): void {
     if (this.stage === null) return; // unsubscribed in mid-emission: no timer may outlive it
     if (this.ending !== null) {
       this.finish(this.ending);

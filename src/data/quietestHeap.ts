@@ -1,8 +1,15 @@
-import { isQuieter } from '../rules/ties.js';
 import { F64_PER_SLOT, HEAP, I32_PER_SLOT, LEVEL, STAMP, type SourceSlots } from './sourceSlots.js';
 
 /** Room for this many selected sources before the heap grows. */
 const FIRST_CAPACITY = 4;
+
+/**
+ * Whether a source at `levelA` stamped `stampA` is quieter than one at `levelB` stamped `stampB`: a lower level, or
+ * the same level and touched longer ago (rule 8, ties: stamps come from `rules/ties.ts`).
+ */
+export function isQuieter(levelA: number, stampA: number, levelB: number, stampB: number): boolean {
+  return levelA < levelB || (levelA === levelB && stampA < stampB);
+}
 
 /**
  * The selected sources, quietest at the top (rule 8 breaks ties), a binary min-heap by

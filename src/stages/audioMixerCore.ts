@@ -4,9 +4,9 @@ import { normalisedLevel } from '../rules/levelNormalisation.js';
 import { KnownSlots } from '../rules/joining.js';
 import { Outputs } from '../rules/pinning.js';
 import { Selection } from '../rules/selection.js';
-import { TimedStage } from '../rules/ordering.js';
+import { TimedStage } from './timedStage.js';
 import { reportInvalidEvent, typeOf } from '../events/reports.js';
-import { checkOutputs } from './options.js';
+import { checkOutputs } from '../options/checks.js';
 
 /**
  * Options of {@link AudioMixerCore}, already checked.

@@ -1,8 +1,8 @@
 import type { InvalidHandler, SourceEvent, SourcePacket } from '../events/events.js';
 import { KnownSources, type Known } from '../rules/joining.js';
-import { LOUDEST, SILENCE } from '../rules/levelNormalisation.js';
+import { LOUDEST, SILENCE } from '../events/levels.js';
 import { onsetBoost, type OnsetRule, type OnsetState } from '../rules/onsetPriority.js';
-import { TimedStage } from '../rules/ordering.js';
+import { TimedStage } from './timedStage.js';
 import { reportInvalidEvent, typeOf } from '../events/reports.js';
 
 /**

@@ -3,7 +3,7 @@ import { levelledPacket } from '../rules/levelNormalisation.js';
 import { Selection } from '../rules/selection.js';
 import { KnownSlots } from '../rules/joining.js';
 import { TimelessStage } from './stage.js';
-import { checkOutputs } from './options.js';
+import { checkOutputs } from '../options/checks.js';
 import { reportInvalidEvent, typeOf } from '../events/reports.js';
 
 /**

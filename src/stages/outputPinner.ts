@@ -4,7 +4,7 @@ import { Outputs } from '../rules/pinning.js';
 import { show } from '../events/show.js';
 import { SlotPool } from '../data/slotPool.js';
 import { TimelessStage } from './stage.js';
-import { checkOutputs } from './options.js';
+import { checkOutputs } from '../options/checks.js';
 import { report, reportDuplicate, reportInvalidEvent, reportUnknown, typeOf } from '../events/reports.js';
 
 /**

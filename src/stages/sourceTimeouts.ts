@@ -1,6 +1,6 @@
 import type { InvalidHandler, SourceEvent, SourcePacket } from '../events/events.js';
 import { KnownSlots } from '../rules/joining.js';
-import { TimedStage } from '../rules/ordering.js';
+import { TimedStage } from './timedStage.js';
 import { reportInvalidEvent, typeOf } from '../events/reports.js';
 
 /**

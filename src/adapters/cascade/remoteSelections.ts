@@ -1,7 +1,7 @@
 import type { InvalidHandler, SourceEvent } from '../../events/events.js';
 import { KnownSources, type Known } from '../../rules/joining.js';
 import { show } from '../../events/show.js';
-import { TimedStage } from '../../rules/ordering.js';
+import { TimedStage } from '../../stages/timedStage.js';
 import { decodeEvent, MalformedMessage } from './wire.js';
 import { report } from '../../events/reports.js';
 

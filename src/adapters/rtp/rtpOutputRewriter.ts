@@ -2,7 +2,7 @@ import { packets } from 'rtp.js';
 import type { InvalidHandler, InvalidReason, OutputEvent } from '../../events/events.js';
 import { show } from '../../events/show.js';
 import { TimelessStage } from '../../stages/stage.js';
-import { checkOutputs } from '../../stages/options.js';
+import { checkOutputs } from '../../options/checks.js';
 import { reportInvalidEvent, typeOf, report } from '../../events/reports.js';
 import { AUDIO_LEVEL_URI, type RtpPacketInfo } from './rtpPacketInfo.js';
 

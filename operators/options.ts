@@ -1,5 +1,5 @@
 import type { SchedulerLike } from 'rxjs';
-import type { InvalidHandler } from '../../src/events/events.js';
+import type { InvalidHandler } from '../src/events/events.js';
 
 /**
  * Options of {@link audioMixer}; each stage operator takes the part it needs, so one object serves them all.

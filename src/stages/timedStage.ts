@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { SerialStage } from '../stages/stage.js';
+import { SerialStage } from './stage.js';
 
 /**
  * What the skeleton needs of a stage's known sources: `KnownSlots` (each source a slot, `R` a number) or
