@@ -12,6 +12,8 @@ import { Timeouts } from './timeouts.js';
  */
 export class KnownSlots<S> extends Timeouts {
   private readonly ids = new SlotLookup<S>(this.slots);
+  /** Whether a source was forgotten since the last release. */
+  private forgotten = false;
 
   constructor(
     timeout: number,
@@ -97,6 +99,9 @@ export class KnownSlots<S> extends Timeouts {
    * records shrink as the slots empty. What a stage does at the end of the event that forgot them.
    */
   release(): void {
+    // Every event ends with a release: one comparison when it forgot no one.
+    if (!this.forgotten) return;
+    this.forgotten = false;
     this.ids.release();
   }
 
@@ -104,12 +109,14 @@ export class KnownSlots<S> extends Timeouts {
     this.ids.clear();
     this.activity.clear();
     this.slots.clear();
+    this.forgotten = false;
   }
 
   /** Forgets `slot`'s source; its id and what is kept by slot stay until {@link KnownSlots.release}. */
   private forget(slot: number): void {
     this.activity.remove(slot);
     this.ids.delete(slot);
+    this.forgotten = true;
   }
 }
 
