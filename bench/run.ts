@@ -10,6 +10,7 @@ import { identity, map, Subject, type OperatorFunction } from 'rxjs';
 import { Bench, type Task } from 'tinybench';
 import { audioMixer, pinOutputs, selectLoudest, timeoutSources, trackLevels, type SourceEvent } from 'rx-audio-mixer';
 import { ManualScheduler } from './manualScheduler.js';
+import { soak as crowdSoak, type SoakMemory } from './soak.js';
 import { naiveMixer } from './naiveMixer.js';
 import { COPY_SOURCES, OUTPUTS, ROOM_IMPLEMENTATIONS, type RoomMeasurement } from './room.js';
 import {
@@ -268,6 +269,15 @@ function measureMemory(sources: number, ids: IdKind): number | null {
   return (after - before) / sources;
 }
 
+/** What the crowd soak (bench/soak.ts) runs in the benchmark: a crowd joins, then all of it leaves. */
+const CROWD_SCENARIOS = ['audioMixer, SSRC ids', 'audioMixer, string ids', 'staged pipeline', 'mixRoom'];
+
+/** The crowd soak of each of {@link CROWD_SCENARIOS}; none without --expose-gc. */
+function crowdSoaks(sources: number): SoakMemory[] {
+  if (gc === undefined) return [];
+  return CROWD_SCENARIOS.map((name) => crowdSoak(name, sources));
+}
+
 /** Sources joining, speaking and leaving through one mixer, in batches; some leave by timing out. */
 function soak(sources: number): { heapChangePercent: number | null; timersLeft: number } {
   const scheduler = new ManualScheduler();
@@ -453,6 +463,7 @@ function main(): void {
   const bytesPerSource = measureMemory(memorySources, 'string');
   const bytesPerSsrc = measureMemory(memorySources, 'ssrc');
   const soakResult = soak(quick ? 20_000 : 1_000_000);
+  const crowds = crowdSoaks(quick ? 20_000 : 1_000_000);
 
   const at = (workload: string, sources: number, implementation: string) =>
     ns(find(workload, sources, 3, implementation));
@@ -513,10 +524,17 @@ function main(): void {
       unit: '%',
     },
     { target: 'soak: timers left scheduled at the end', value: soakResult.timersLeft, limit: 0, unit: '' },
+    // A crowd that joins and leaves: memory back where it started (peak and after, above the start, in the soak table).
+    ...crowds.map((c) => ({
+      target: `soak, ${c.sources} sources join then all leave, ${c.scenario}: memory kept at most 2 MB`,
+      value: Math.abs(c.after - c.before) / 2 ** 20,
+      limit: 2,
+      unit: ' MB',
+    })),
   ];
 
   // The targets are for the full sizes: a quick run only shows that the benchmark still runs.
-  const table = renderTable(quick ? [] : targets);
+  const table = `${renderTable(quick ? [] : targets)}${renderSoak(crowds)}`;
   console.log(table);
   const roomTable = roomBenchmark();
   console.log(roomTable);
@@ -551,6 +569,23 @@ function writeRoomTable(table: string): void {
 
 function ratio(a: number | null, b: number | null): number | null {
   return a === null || b === null || b === 0 ? null : a / b;
+}
+
+/** The crowd soaks: heap and array buffers above the start, with everyone joined and after all of them left. */
+function renderSoak(crowds: readonly SoakMemory[]): string {
+  if (crowds.length === 0) return '';
+  const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
+  const lines = [
+    '',
+    '',
+    '| soak: a crowd joins, then all of it leaves | sources | peak | after leave |',
+    '| --- | ---: | ---: | ---: |',
+  ];
+  for (const c of crowds)
+    lines.push(
+      `| ${c.scenario} | ${c.sources} | +${mb(c.peak - c.before)} | ${c.after >= c.before ? '+' : '-'}${mb(Math.abs(c.after - c.before))} |`,
+    );
+  return lines.join('\n');
 }
 
 function renderTable(targets: { target: string; value: number | null; limit: number; unit: string }[]): string {

@@ -82,6 +82,7 @@ export class LoudestSelector<S, D> extends TimelessStage<LevelledSourceEvent<S, 
       case 'source-removed': {
         const slot = this.known.dismiss(event);
         if (slot >= 0) this.selection.remove(slot);
+        this.known.release(); // its deselection named it: now its id goes
         return;
       }
       default:
