@@ -11,6 +11,8 @@ export default defineConfig({
     ],
   },
   test: {
+    // A bound on a stuck test, not a pace: a property test of 2 s idle takes several times that on a loaded machine.
+    testTimeout: 60_000,
     include: ['test/**/*.test.ts'],
   },
 });
