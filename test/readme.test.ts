@@ -25,10 +25,15 @@ for (const [index, code] of blocks.entries()) {
   const file = `${folder}block-${index}.ts`;
   // The one-line pipe sketch is not a program; it is checked by the property tests.
   writeFileSync(file, code.startsWith('source.pipe(') ? 'export {};\n' : code);
+  // A block's own timers (a timeout of 1 s on the real clock, say) must not fire while a later block loads, or what
+  // they print would count as that block's output: each block runs on fake timers, dropped once it has run.
+  vi.useFakeTimers();
   try {
     await import(/* @vite-ignore */ file);
   } finally {
     log.mockRestore();
+    vi.clearAllTimers();
+    vi.useRealTimers();
   }
   printed.push(lines);
 }
