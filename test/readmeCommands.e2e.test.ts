@@ -240,7 +240,7 @@ afterAll(() => {
 describe.skipIf(missing.length > 0 && process.env.CI === undefined)("the README's GStreamer commands", () => {
   it(
     'rtp-demo mixes four espeak-ng speakers sent by the README sender; the README receiver decodes every turn',
-    { timeout: 90_000 },
+    { timeout: 180_000 },
     async () => {
       expect(missing, `missing in CI: ${INSTALL}`).toStrictEqual([]);
       const { server, sender, receiver } = readmeCommands();

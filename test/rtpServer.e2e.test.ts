@@ -29,7 +29,7 @@ function activeHandles(): Record<string, number> {
   return counts;
 }
 
-it('mixes a capture replayed over UDP loopback, and closes everything', { timeout: 20_000 }, async () => {
+it('mixes a capture replayed over UDP loopback, and closes everything', { timeout: 60_000 }, async () => {
   const before = activeHandles();
   const datagrams = (await readDatagrams('conversation')).filter((d) => d.t_us < 12_000_000);
   const listeners = await Promise.all(Array.from({ length: OUTPUTS }, udpSocket));
