@@ -4,7 +4,7 @@
  * keeps one mixer per room for hours: a burst must not pin its peak.
  *
  * `node --expose-gc --import tsx bench/soak.ts [sources] [scenario ...]` prints one line of JSON per scenario
- * (bytes); `npm run bench` reports the same figures, and test/memory.test.ts asserts on them.
+ * (bytes); `npm run bench` reports the same figures, and test/memory.e2e.test.ts asserts on them.
  */
 import { Subject, type OperatorFunction } from 'rxjs';
 import {

@@ -23,10 +23,15 @@ for (const [index, { file: from, code }] of blocks.entries()) {
   });
   const file = `${folder}${from.replace(/\.md$/, '').replace(/\//g, '-')}-block-${index}.ts`;
   writeFileSync(file, isSketch(code) ? 'export {};\n' : code);
+  // A block's own timers (a timeout of 1 s on the real clock, say) must not fire while a later block loads, or what
+  // they print would count as that block's output: each block runs on fake timers, dropped once it has run.
+  vi.useFakeTimers();
   try {
     await import(/* @vite-ignore */ file);
   } finally {
     log.mockRestore();
+    vi.clearAllTimers();
+    vi.useRealTimers();
   }
   printed.push(lines);
 }

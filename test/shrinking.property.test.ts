@@ -1,7 +1,7 @@
 // The data structures give memory back as a room empties (issue 19, item 2), with hysteresis: a slot array against a
 // model of its slots (freed ones given again, last freed first, the array ending at the highest slot in use), the
 // per-slot records and the id index against their resizing rules, and a source's id and record let go of once the
-// event that forgot it has been handled. test/memory.test.ts measures the whole of it with a real collector.
+// event that forgot it has been handled. test/memory.e2e.test.ts measures the whole of it with a real collector.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SlotIndex } from '../src/data/idTable.js';

@@ -9,10 +9,10 @@ import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import wavefile from 'wavefile';
 import { allText, root } from './documents.js';
+import { waitFor } from './waitFor.js';
 
 const readme = allText();
 const tools = ['gst-launch-1.0', 'espeak-ng'];
@@ -149,15 +149,70 @@ export function start(command: string): ChildProcess & { output: () => string } 
   return Object.assign(child, { output: () => output });
 }
 
-export function exited(child: ChildProcess, ms: number): Promise<number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
-  return Promise.race([
-    new Promise<number | null>((resolve) => child.once('exit', (code) => { resolve(code); })),
-    sleep(ms).then(() => {
-      throw new Error(`process still running after ${ms} ms`);
-    }),
-  ]);
+export async function exited(child: ChildProcess, ms: number): Promise<number | null> {
+  await waitFor(() => child.exitCode !== null || child.signalCode !== null, {
+    timeout: ms,
+    what: () => `${child.spawnargs.join(' ')} to exit\n${'output' in child ? (child as { output: () => string }).output() : ''}`,
+  });
+  return child.exitCode;
 }
+
+/**
+ * The UDP sockets open on this machine: for each local port, the bytes waiting to be read (Linux's /proc/net/udp,
+ * read only, so that looking does not race the process that binds).
+ */
+function udpQueues(): Map<number, number> {
+  const queues = new Map<number, number>();
+  for (const line of readFileSync('/proc/net/udp', 'utf8').split('\n').slice(1)) {
+    const fields = line.trim().split(/\s+/);
+    const port = Number.parseInt(fields[1]?.split(':')[1] ?? '', 16);
+    const rx = Number.parseInt(fields[4]?.split(':')[1] ?? '', 16);
+    if (Number.isInteger(port) && Number.isInteger(rx)) queues.set(port, (queues.get(port) ?? 0) + rx);
+  }
+  return queues;
+}
+
+/** Until a receiver pipeline has bound its port (it then keeps what arrives until it plays). */
+async function bound(ports: number[]): Promise<void> {
+  await waitFor(() => ports.every((port) => udpQueues().has(port)), {
+    timeout: 30_000,
+    what: () => `the receivers to bind ports ${ports.join(', ')}`,
+  });
+}
+
+/** Until the receivers have read every datagram that reached their ports. */
+async function drained(ports: number[]): Promise<void> {
+  await waitFor(() => ports.every((port) => udpQueues().get(port) === 0), {
+    timeout: 30_000,
+    what: () => `the receivers to read what reached them (${ports.map((port) => `${port}: ${udpQueues().get(port)} bytes`).join(', ')})`,
+  });
+}
+
+/** Until rtp-demo prints its address. */
+async function listening(mixer: ReturnType<typeof start>): Promise<void> {
+  await waitFor(() => mixer.output().includes('mixing RTP from') || mixer.exitCode !== null, {
+    timeout: 30_000,
+    what: () => `rtp-demo to start:\n${mixer.output()}`,
+  });
+  if (mixer.exitCode !== null) throw new Error(`rtp-demo ended:\n${mixer.output()}`);
+}
+
+/**
+ * Until rtp-demo has handled everything sent to it: two of its stats lines (one a second) printed after `after` lines
+ * are alike, so nothing more arrives.
+ */
+async function settled(mixer: ReturnType<typeof start>, after: number): Promise<void> {
+  const lines = () => (mixer.output().match(/^received .*$/gm) ?? []).slice(after);
+  await waitFor(
+    () => {
+      const seen = lines();
+      return seen.length >= 2 && seen.at(-1) === seen.at(-2);
+    },
+    { timeout: 30_000, what: () => `rtp-demo to have handled every packet:\n${lines().join('\n')}` },
+  );
+}
+
+const statsLines = (mixer: ReturnType<typeof start>) => (mixer.output().match(/^received .*$/gm) ?? []).length;
 
 export function interrupt(child: ChildProcess): void {
   if (child.pid !== undefined && child.exitCode === null) {
@@ -184,7 +239,7 @@ afterAll(() => {
 describe.skipIf(missing.length > 0 && process.env.CI === undefined)("the README's GStreamer commands", () => {
   it(
     'rtp-demo mixes four espeak-ng speakers sent by the README sender; the README receiver decodes every turn',
-    { timeout: 90_000 },
+    { timeout: 180_000 },
     async () => {
       expect(missing, `missing in CI: ${INSTALL}`).toStrictEqual([]);
       const { server, sender, receiver } = readmeCommands();
@@ -214,11 +269,9 @@ describe.skipIf(missing.length > 0 && process.env.CI === undefined)("the README'
           children.push(child);
           return child;
         });
-        for (let waited = 0; !mixer.output().includes('mixing RTP from'); waited += 100) {
-          if (waited > 30_000 || mixer.exitCode !== null) throw new Error(`rtp-demo did not start:\n${mixer.output()}`);
-          await sleep(100);
-        }
-        await sleep(1000); // the receivers' pipelines are playing
+        const ports = [0, 1, 2].map((k) => listenerPort + 2 * k);
+        await listening(mixer);
+        await bound(ports);
 
         const senders = TURNS.map((turn) => {
           const command = sender.replace('location=alice.wav', `location=${join(folder, `${turn.speaker}.wav`)}`).replace('port=5004', `port=${mixerPort}`);
@@ -227,8 +280,10 @@ describe.skipIf(missing.length > 0 && process.env.CI === undefined)("the README'
           return child;
         });
         const codes = await Promise.all(senders.map((child) => exited(child, 60_000)));
+        const statsAtEnd = statsLines(mixer);
         expect(codes, senders.map((s) => s.output()).join('\n')).toStrictEqual([0, 0, 0, 0]);
-        await sleep(500);
+        await settled(mixer, statsAtEnd);
+        await drained(ports);
         receivers.forEach(interrupt);
         await Promise.all(receivers.map((child) => exited(child, 10_000)));
         interrupt(mixer);
@@ -302,11 +357,8 @@ describe.skipIf(missing.length > 0 && process.env.CI === undefined)('speechMixer
           .replace('autoaudiosink', `audioconvert ! audio/x-raw,format=S16LE ! wavenc ! filesink location=${output}`),
       );
       children.push(listener);
-      for (let waited = 0; !mixer.output().includes('mixing RTP from'); waited += 100) {
-        if (waited > 30_000 || mixer.exitCode !== null) throw new Error(`rtp-demo did not start:\n${mixer.output()}`);
-        await sleep(100);
-      }
-      await sleep(1000);
+      await listening(mixer);
+      await bound([listenerPort]);
       const senders = turns.map((turn) => {
         const child = start(
           sender
@@ -317,7 +369,8 @@ describe.skipIf(missing.length > 0 && process.env.CI === undefined)('speechMixer
         return child;
       });
       expect(await Promise.all(senders.map((child) => exited(child, 60_000)))).toStrictEqual([0, 0, 0]);
-      await sleep(1500); // a stats line after the last packet
+      await settled(mixer, statsLines(mixer)); // the pins counted are those of every packet
+      await drained([listenerPort]);
       interrupt(listener);
       await exited(listener, 10_000);
       interrupt(mixer);
