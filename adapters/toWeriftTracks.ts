@@ -1,7 +1,13 @@
 import { asyncScheduler, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
 import type { RtpPacket } from 'werift';
 import type { InvalidHandler, OutputEvent } from '../src/events/events.js';
-import { checkExtensionId, checkOnInvalid, checkOptionsObject, checkScheduler } from '../src/stages/options.js';
+import {
+  MAX_OUTPUTS,
+  checkExtensionId,
+  checkOnInvalid,
+  checkOptionsObject,
+  checkScheduler,
+} from '../src/options/checks.js';
 import { WeriftOutputWriter } from '../src/adapters/werift/weriftOutputWriter.js';
 import { fromStage } from '../operators/internal/fromStage.js';
 
@@ -71,6 +77,11 @@ export function toWeriftTracks<S>(
   const given: unknown = tracks;
   if (!Array.isArray(given) || given.length === 0) {
     throw new TypeError("rx-audio-mixer: 'tracks' must be a non-empty array of werift MediaStreamTracks");
+  }
+  if (given.length > MAX_OUTPUTS) {
+    throw new RangeError(
+      `rx-audio-mixer: 'tracks' must hold at most ${MAX_OUTPUTS} tracks (one per output), got ${given.length}`,
+    );
   }
   tracks.forEach((track: unknown, i) => {
     const t = track as { writeRtp?: unknown; remote?: unknown } | null;
