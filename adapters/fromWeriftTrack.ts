@@ -1,7 +1,7 @@
 import { Observable } from 'rxjs';
 import type { MediaStreamTrack, RTCPeerConnection, RtpPacket } from 'werift';
 import type { InvalidHandler, SourceEvent } from '../src/events/events.js';
-import { checkExtensionId, checkOnInvalid, checkOptionsObject } from '../src/stages/options.js';
+import { checkExtensionId, checkOnInvalid, checkOptionsObject } from '../src/options/checks.js';
 import { levelBytes, levelOf, NO_LEVEL, readLevelByte } from '../src/adapters/werift/audioLevel.js';
 
 /**

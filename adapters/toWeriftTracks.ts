@@ -1,7 +1,13 @@
 import { asyncScheduler, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
-import type { MediaStreamTrack, RtpPacket } from 'werift';
+import type { RtpPacket } from 'werift';
 import type { InvalidHandler, OutputEvent } from '../src/events/events.js';
-import { checkExtensionId, checkOnInvalid, checkOptionsObject, checkScheduler } from '../src/stages/options.js';
+import {
+  MAX_OUTPUTS,
+  checkExtensionId,
+  checkOnInvalid,
+  checkOptionsObject,
+  checkScheduler,
+} from '../src/options/checks.js';
 import { WeriftOutputWriter } from '../src/adapters/werift/weriftOutputWriter.js';
 import { fromStage } from '../operators/internal/fromStage.js';
 
@@ -56,20 +62,26 @@ export interface ToWeriftTracksOptions {
  * ).subscribe();
  * ```
  *
- * @param tracks The listener's local werift tracks, one per output of the mixer, in output order.
+ * @param tracks The listener's local werift `MediaStreamTrack`s (or anything with `writeRtp`), one per output of the
+ * mixer, in output order.
  * @param options `extensionId`, `onInvalid`, `scheduler`, `clockRate`.
  * @return A function that returns an Observable of the same events.
  *
  * @group Operators
  */
 export function toWeriftTracks<S>(
-  tracks: readonly Pick<MediaStreamTrack, 'writeRtp'>[],
+  tracks: readonly { writeRtp(packet: RtpPacket): void }[],
   options: ToWeriftTracksOptions = {},
 ): MonoTypeOperatorFunction<OutputEvent<S, RtpPacket>> {
   // Array.isArray narrows a readonly array to any[]: ask it of a copy of the value, typed unknown.
   const given: unknown = tracks;
   if (!Array.isArray(given) || given.length === 0) {
     throw new TypeError("rx-audio-mixer: 'tracks' must be a non-empty array of werift MediaStreamTracks");
+  }
+  if (given.length > MAX_OUTPUTS) {
+    throw new RangeError(
+      `rx-audio-mixer: 'tracks' must hold at most ${MAX_OUTPUTS} tracks (one per output), got ${given.length}`,
+    );
   }
   tracks.forEach((track: unknown, i) => {
     const t = track as { writeRtp?: unknown; remote?: unknown } | null;

@@ -1,10 +1,12 @@
 import type { InvalidHandler, InvalidReason, OutputEvent, OutputPacket } from '../../events/events.js';
 import { show } from '../../events/show.js';
 import { TimelessStage } from '../../stages/stage.js';
+import { checkOutputs } from '../../options/checks.js';
 import { reportInvalidEvent, typeOf, report } from '../../events/reports.js';
 
 /** What every output stream rewriter needs to number its streams. */
 export interface OutputStreamsConfig {
+  /** How many outputs the mixer has: an integer 1 .. `MAX_OUTPUTS` (1024), checked by the constructor. */
   readonly outputs: number;
   /** The first sequence number and timestamp of each output stream (RFC 3550 wants them random). */
   readonly firstSequenceNumbers: readonly number[];
@@ -58,15 +60,21 @@ const DEFAULT_PACKET_MS = 20;
  * source (`not-pinned`). A subclass checks the packet itself in {@link OutputStreams.forward}, then numbers it.
  */
 export abstract class OutputStreams<S, D> extends TimelessStage<OutputEvent<S, D>> {
-  private readonly streams: OutputStream[];
+  /** The stream of each output once it was first pinned: memory grows with the outputs used, not `outputs`. */
+  private readonly streams: (OutputStream | undefined)[] = [];
   private readonly defaultPacketTicks: number;
   private readonly longestPacketTicks: number;
 
+  /** @throws RangeError when `outputs` is not an integer 1 .. `MAX_OUTPUTS`. */
   protected constructor(private readonly streamsConfig: OutputStreamsConfig) {
     super();
+    checkOutputs(streamsConfig.outputs);
     this.defaultPacketTicks = Math.round((streamsConfig.clockRate * DEFAULT_PACKET_MS) / 1000);
     this.longestPacketTicks = (streamsConfig.clockRate * LONGEST_PACKET_MS) / 1000;
-    this.streams = Array.from({ length: streamsConfig.outputs }, () => ({
+  }
+
+  private newStream(): OutputStream {
+    return {
       pinned: false,
       source: undefined,
       switched: true,
@@ -78,7 +86,7 @@ export abstract class OutputStreams<S, D> extends TimelessStage<OutputEvent<S, D
       marker: false,
       packetTicks: this.defaultPacketTicks,
       lastTime: 0,
-    }));
+    };
   }
 
   /** Takes one `output-pkt` of the source its output holds: checks the packet, numbers it, sends it on. */
@@ -102,15 +110,20 @@ export abstract class OutputStreams<S, D> extends TimelessStage<OutputEvent<S, D
       this.report('invalid-event', event, `output ${show(output)} is not one of outputs 0..${outputs - 1}`);
       return;
     }
-    const stream = this.streams[output]!;
+    let stream = this.streams[output];
     if (type === 'output-pin') {
+      if (stream === undefined) {
+        while (this.streams.length < output) this.streams.push(undefined); // packed, never holey
+        stream = this.newStream();
+        this.streams[output] = stream;
+      }
       stream.pinned = true;
       stream.source = event.source;
       stream.switched = true;
       this.onPinChange(event);
       return;
     }
-    if (!stream.pinned || stream.source !== event.source) {
+    if (stream === undefined || !stream.pinned || stream.source !== event.source) {
       this.report('not-pinned', event, `output ${output} does not hold source ${show(event.source)}`);
       return;
     }

@@ -29,6 +29,7 @@ export interface RtpOutputPacket<S = number> {
  * @group State machines
  */
 export interface RtpOutputRewriterConfig {
+  /** How many outputs the mixer has: an integer 1 .. `MAX_OUTPUTS` (1024), checked by the constructor. */
   readonly outputs: number;
   /** The SSRC of each output stream. */
   readonly ssrcs: readonly number[];
@@ -62,6 +63,7 @@ export interface RtpOutputRewriterConfig {
  * @group State machines
  */
 export class RtpOutputRewriter<S> extends OutputStreams<S, RtpPacketInfo> {
+  /** @throws RangeError when `outputs` is not an integer 1 .. `MAX_OUTPUTS`. */
   constructor(
     private readonly config: RtpOutputRewriterConfig,
     private readonly emit: (packet: RtpOutputPacket<S>) => void,

@@ -1,4 +1,4 @@
-// The README's shell commands, run as written: `npm run rtp-demo`, the GStreamer sender pipeline (one per espeak-ng
+// The documentation's shell commands (README and docs/, today docs/rtp.md), run as written: `npm run rtp-demo`, the GStreamer sender pipeline (one per espeak-ng
 // speaker, taking turns) and the receiver pipeline (its audio sink swapped for a WAV file). The decoded outputs must
 // hold every turn's speech. Only the ports (free ones on loopback) and file names are substituted.
 //
@@ -9,13 +9,12 @@ import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import wavefile from 'wavefile';
+import { allText, root } from './documents.js';
+import { waitFor } from './waitFor.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const readme = readFileSync(join(root, 'README.md'), 'utf8');
+const readme = allText();
 const tools = ['gst-launch-1.0', 'espeak-ng'];
 const missing = tools.filter((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0);
 const INSTALL =
@@ -24,13 +23,13 @@ if (missing.length > 0 && process.env.CI === undefined) {
   console.warn(`skipping the README's GStreamer commands: ${missing.join(' and ')} not installed (${INSTALL})`);
 }
 
-/** The README's commands, taken from its text. */
+/** The documentation's commands, taken from its text (README and docs/). */
 export function readmeCommands() {
   const server = /^npm run rtp-demo -- .*$/m.exec(readme)?.[0];
   const sender = /^```sh\n(gst-launch-1\.0 filesrc[\s\S]*?)^```$/m.exec(readme)?.[1]?.trim();
   const receiver = /`(gst-launch-1\.0 udpsrc [^`]*)`/.exec(readme)?.[1];
   if (server === undefined || sender === undefined || receiver === undefined) {
-    throw new Error('the README no longer has the rtp-demo, sender and receiver commands');
+    throw new Error('the documentation no longer has the rtp-demo, sender and receiver commands');
   }
   return { server, sender, receiver };
 }
@@ -150,15 +149,70 @@ export function start(command: string): ChildProcess & { output: () => string } 
   return Object.assign(child, { output: () => output });
 }
 
-export function exited(child: ChildProcess, ms: number): Promise<number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
-  return Promise.race([
-    new Promise<number | null>((resolve) => child.once('exit', (code) => { resolve(code); })),
-    sleep(ms).then(() => {
-      throw new Error(`process still running after ${ms} ms`);
-    }),
-  ]);
+export async function exited(child: ChildProcess, ms: number): Promise<number | null> {
+  await waitFor(() => child.exitCode !== null || child.signalCode !== null, {
+    timeout: ms,
+    what: () => `${child.spawnargs.join(' ')} to exit\n${'output' in child ? (child as { output: () => string }).output() : ''}`,
+  });
+  return child.exitCode;
 }
+
+/**
+ * The UDP sockets open on this machine: for each local port, the bytes waiting to be read (Linux's /proc/net/udp,
+ * read only, so that looking does not race the process that binds).
+ */
+function udpQueues(): Map<number, number> {
+  const queues = new Map<number, number>();
+  for (const line of readFileSync('/proc/net/udp', 'utf8').split('\n').slice(1)) {
+    const fields = line.trim().split(/\s+/);
+    const port = Number.parseInt(fields[1]?.split(':')[1] ?? '', 16);
+    const rx = Number.parseInt(fields[4]?.split(':')[1] ?? '', 16);
+    if (Number.isInteger(port) && Number.isInteger(rx)) queues.set(port, (queues.get(port) ?? 0) + rx);
+  }
+  return queues;
+}
+
+/** Until a receiver pipeline has bound its port (it then keeps what arrives until it plays). */
+async function bound(ports: number[]): Promise<void> {
+  await waitFor(() => ports.every((port) => udpQueues().has(port)), {
+    timeout: 30_000,
+    what: () => `the receivers to bind ports ${ports.join(', ')}`,
+  });
+}
+
+/** Until the receivers have read every datagram that reached their ports. */
+async function drained(ports: number[]): Promise<void> {
+  await waitFor(() => ports.every((port) => udpQueues().get(port) === 0), {
+    timeout: 30_000,
+    what: () => `the receivers to read what reached them (${ports.map((port) => `${port}: ${udpQueues().get(port)} bytes`).join(', ')})`,
+  });
+}
+
+/** Until rtp-demo prints its address. */
+async function listening(mixer: ReturnType<typeof start>): Promise<void> {
+  await waitFor(() => mixer.output().includes('mixing RTP from') || mixer.exitCode !== null, {
+    timeout: 30_000,
+    what: () => `rtp-demo to start:\n${mixer.output()}`,
+  });
+  if (mixer.exitCode !== null) throw new Error(`rtp-demo ended:\n${mixer.output()}`);
+}
+
+/**
+ * Until rtp-demo has handled everything sent to it: two of its stats lines (one a second) printed after `after` lines
+ * are alike, so nothing more arrives.
+ */
+async function settled(mixer: ReturnType<typeof start>, after: number): Promise<void> {
+  const lines = () => (mixer.output().match(/^received .*$/gm) ?? []).slice(after);
+  await waitFor(
+    () => {
+      const seen = lines();
+      return seen.length >= 2 && seen.at(-1) === seen.at(-2);
+    },
+    { timeout: 30_000, what: () => `rtp-demo to have handled every packet:\n${lines().join('\n')}` },
+  );
+}
+
+const statsLines = (mixer: ReturnType<typeof start>) => (mixer.output().match(/^received .*$/gm) ?? []).length;
 
 export function interrupt(child: ChildProcess): void {
   if (child.pid !== undefined && child.exitCode === null) {
@@ -185,7 +239,7 @@ afterAll(() => {
 describe.skipIf(missing.length > 0 && process.env.CI === undefined)("the README's GStreamer commands", () => {
   it(
     'rtp-demo mixes four espeak-ng speakers sent by the README sender; the README receiver decodes every turn',
-    { timeout: 90_000 },
+    { timeout: 180_000 },
     async () => {
       expect(missing, `missing in CI: ${INSTALL}`).toStrictEqual([]);
       const { server, sender, receiver } = readmeCommands();
@@ -215,11 +269,9 @@ describe.skipIf(missing.length > 0 && process.env.CI === undefined)("the README'
           children.push(child);
           return child;
         });
-        for (let waited = 0; !mixer.output().includes('mixing RTP from'); waited += 100) {
-          if (waited > 30_000 || mixer.exitCode !== null) throw new Error(`rtp-demo did not start:\n${mixer.output()}`);
-          await sleep(100);
-        }
-        await sleep(1000); // the receivers' pipelines are playing
+        const ports = [0, 1, 2].map((k) => listenerPort + 2 * k);
+        await listening(mixer);
+        await bound(ports);
 
         const senders = TURNS.map((turn) => {
           const command = sender.replace('location=alice.wav', `location=${join(folder, `${turn.speaker}.wav`)}`).replace('port=5004', `port=${mixerPort}`);
@@ -228,8 +280,10 @@ describe.skipIf(missing.length > 0 && process.env.CI === undefined)("the README'
           return child;
         });
         const codes = await Promise.all(senders.map((child) => exited(child, 60_000)));
+        const statsAtEnd = statsLines(mixer);
         expect(codes, senders.map((s) => s.output()).join('\n')).toStrictEqual([0, 0, 0, 0]);
-        await sleep(500);
+        await settled(mixer, statsAtEnd);
+        await drained(ports);
         receivers.forEach(interrupt);
         await Promise.all(receivers.map((child) => exited(child, 10_000)));
         interrupt(mixer);
@@ -303,11 +357,8 @@ describe.skipIf(missing.length > 0 && process.env.CI === undefined)('speechMixer
           .replace('autoaudiosink', `audioconvert ! audio/x-raw,format=S16LE ! wavenc ! filesink location=${output}`),
       );
       children.push(listener);
-      for (let waited = 0; !mixer.output().includes('mixing RTP from'); waited += 100) {
-        if (waited > 30_000 || mixer.exitCode !== null) throw new Error(`rtp-demo did not start:\n${mixer.output()}`);
-        await sleep(100);
-      }
-      await sleep(1000);
+      await listening(mixer);
+      await bound([listenerPort]);
       const senders = turns.map((turn) => {
         const child = start(
           sender
@@ -318,7 +369,8 @@ describe.skipIf(missing.length > 0 && process.env.CI === undefined)('speechMixer
         return child;
       });
       expect(await Promise.all(senders.map((child) => exited(child, 60_000)))).toStrictEqual([0, 0, 0]);
-      await sleep(1500); // a stats line after the last packet
+      await settled(mixer, statsLines(mixer)); // the pins counted are those of every packet
+      await drained([listenerPort]);
       interrupt(listener);
       await exited(listener, 10_000);
       interrupt(mixer);
