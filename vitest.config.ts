@@ -8,7 +8,8 @@ import { configDefaults, defineConfig } from 'vitest/config';
 //   script) or opens a socket (UDP, TCP, WebRTC), or runs a script's whole measurement over every recording (`npm
 //   run quality`, seconds of CPU); `npm run test:e2e`.
 // A new test that does any of these is named `something.e2e.test.ts`; nothing else needs to change. `npm test` runs
-// both.
+// both: first `unit`, then `e2e` one file at a time, so that a test of real-time media (GStreamer senders, browsers)
+// never shares the machine's cores with property tests or with another real-time test.
 const e2e = 'test/**/*.e2e.test.ts';
 
 export default defineConfig({
@@ -27,11 +28,16 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, e2e] },
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, e2e],
+          sequence: { groupOrder: 0 },
+        },
       },
       {
         extends: true,
-        test: { name: 'e2e', include: [e2e] },
+        test: { name: 'e2e', include: [e2e], sequence: { groupOrder: 1 }, fileParallelism: false },
       },
     ],
   },
