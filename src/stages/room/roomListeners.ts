@@ -61,17 +61,13 @@ export abstract class RoomListeners<S, D> extends RoomViews<S, D> {
       this.stamps.begin();
       const time = this.known.now(now);
       this.setTime(time);
+      if (isCopyView(listener.view)) listener.view.expireAt(time);
+      // What is due goes first, for the whole room: the timer would do the same at this instant. An aligned listener
+      // may fork on the way (a refill pins a source it does not hear), so its view is read after.
+      else this.expireDue(time);
       const view = listener.view;
-      if (isCopyView(view)) {
-        view.expireAt(time);
-        releaseAll(view.outputs);
-      } else {
-        // What is due goes first, for the whole room: the timer would do the same at this instant.
-        this.expireDue(time);
-        const delta = listener.delta;
-        if (delta !== null) releaseAll(delta.outputs);
-        else announce(listener, this.shared.outputs, 'output-unpin');
-      }
+      if (view !== null) releaseAll(view.outputs);
+      else announce(listener, this.shared.outputs, 'output-unpin');
       listener.active = false;
       this.withdraw(listener);
       this.reconcile();
