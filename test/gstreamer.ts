@@ -1,0 +1,272 @@
+// Real GStreamer senders for the live tests and for `scripts/recordLive.ts`: the README's commands, espeak-ng
+// speakers, the senders' silences (digital silence, dither, a hum), processes and a bounded wait.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import wavefile from 'wavefile';
+
+export const root = fileURLToPath(new URL('..', import.meta.url));
+export const TOOLS = ['gst-launch-1.0', 'espeak-ng'];
+export const INSTALL =
+  'apt-get install -y gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad espeak-ng';
+/** The tools of {@link TOOLS} that are not installed. */
+export function missingTools(): string[] {
+  return TOOLS.filter((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0);
+}
+
+/** The README's commands (`npm run rtp-demo`, the GStreamer sender and receiver), taken from its text. */
+export function readmeCommands() {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const server = /^npm run rtp-demo -- .*$/m.exec(readme)?.[0];
+  const sender = /^```sh\n(gst-launch-1\.0 filesrc[\s\S]*?)^```$/m.exec(readme)?.[1]?.trim();
+  const receiver = /`(gst-launch-1\.0 udpsrc [^`]*)`/.exec(readme)?.[1];
+  if (server === undefined || sender === undefined || receiver === undefined) {
+    throw new Error('the README no longer has the rtp-demo, sender and receiver commands');
+  }
+  return { server, sender, receiver };
+}
+
+/** The README's sender, reading `file` and sending to `port` on loopback. */
+export function senderCommand(file: string, port: number): string {
+  return readmeCommands()
+    .sender.replace('location=alice.wav', `location=${file}`)
+    .replace('port=5004', `port=${port}`);
+}
+
+/** A free UDP port on loopback with `count` free ports after it, every second one (the listener's port + 2k). */
+export async function freePorts(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20000 + 2 * Math.floor(Math.random() * 10000);
+    const sockets = Array.from({ length: count }, () => createSocket('udp4'));
+    const bound = await Promise.all(
+      sockets.map(
+        (socket, k) =>
+          new Promise<boolean>((resolve) => {
+            socket.once('error', () => {
+              resolve(false);
+            });
+            socket.bind(base + 2 * k, '127.0.0.1', () => {
+              resolve(true);
+            });
+          }),
+      ),
+    );
+    await Promise.all(
+      sockets.map((socket) =>
+        new Promise<void>((resolve) => {
+          socket.close(() => {
+            resolve();
+          });
+        }),
+      ),
+    );
+    if (bound.every(Boolean)) return base;
+  }
+  throw new Error('no free UDP ports on loopback');
+}
+
+export interface Turn {
+  speaker: string;
+  voice: string;
+  text: string;
+  startMs: number;
+}
+
+export const TURNS: Turn[] = [
+  { speaker: 'alice', voice: 'en-us+f3', text: 'Good morning everyone, shall we begin with the budget?', startMs: 600 },
+  { speaker: 'bob', voice: 'en-gb+m3', text: 'Yes, the numbers for the third quarter look much better.', startMs: 4600 },
+  { speaker: 'carol', voice: 'en-gb-scotland+f2', text: 'I still have questions about the travel costs though.', startMs: 8600 },
+  { speaker: 'dave', voice: 'en-us+m1', text: 'Let us write them down and answer them by Friday.', startMs: 12600 },
+];
+
+/**
+ * The live room: three speakers in turn, about 4 s each, never overlapping, in 15 s; they pause between phrases, as
+ * people do (and as the README's four turns above hardly do).
+ */
+export const LIVE_TURNS: Turn[] = [
+  'Well, good morning, all. So, shall we begin, then?',
+  'Yes. The numbers, frankly, look better, I think.',
+  'Right, but the travel costs, again, are high.',
+].map((text, k) => ({ ...TURNS[k]!, text, startMs: 500 + k * 4800 }));
+export const LIVE_MS = 15_000;
+
+export const SAMPLE_RATE = 22050; // espeak-ng's own rate: the sender pipeline resamples to 48 kHz
+
+/**
+ * What a sender sends when its speaker is silent (and under the speech): nothing but zeros (GStreamer's `level`
+ * reads them as a steady -59 dBov), dither of one bit (TPDF, about -96 dBov) or a 100 Hz hum at -60 dBov.
+ */
+export type Silence = 'digital' | 'dither' | 'hum';
+
+/** Speaks a turn with espeak-ng; returns its samples (16-bit mono, {@link SAMPLE_RATE}). */
+export function speak(turn: Turn, folder: string): Int16Array {
+  const file = join(folder, `${turn.speaker}-speech.wav`);
+  const result = spawnSync('espeak-ng', ['-v', turn.voice, '-s', '165', '-w', file, turn.text]);
+  if (result.status !== 0) throw new Error(`espeak-ng failed: ${String(result.stderr)}`);
+  return readSamples(file).samples;
+}
+
+/**
+ * A sender's track: `silence` for `totalMs`, with the turn's speech added from its start. Deterministic (the dither
+ * comes from a seeded generator). Returns the speech interval, in ms of the track.
+ */
+export function senderTrack(
+  speech: Int16Array,
+  turn: Turn,
+  silence: Silence,
+  totalMs: number,
+  seed: number,
+): { samples: Int16Array; speechMs: [number, number] } {
+  const samples = new Int16Array(Math.round((totalMs / 1000) * SAMPLE_RATE));
+  let state = seed >>> 0;
+  const uniform = () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+  const hum = 10 ** (-60 / 20) * Math.SQRT2 * 32767;
+  for (let i = 0; i < samples.length; i++) {
+    if (silence === 'dither') samples[i] = Math.round(uniform() + uniform() - 1);
+    else if (silence === 'hum') samples[i] = Math.round(hum * Math.sin((2 * Math.PI * 100 * i) / SAMPLE_RATE));
+  }
+  const at = Math.round((turn.startMs / 1000) * SAMPLE_RATE);
+  let first = -1;
+  let last = -1;
+  for (let i = 0; i < speech.length && at + i < samples.length; i++) {
+    const s = speech[i]!;
+    if (s !== 0) {
+      if (first < 0) first = i;
+      last = i;
+    }
+    samples[at + i] = Math.max(-32768, Math.min(32767, samples[at + i]! + s));
+  }
+  const ms = (i: number) => Math.round(((at + i) / SAMPLE_RATE) * 1000);
+  return { samples, speechMs: [ms(first), ms(last + 1)] };
+}
+
+/** Reads a 16-bit PCM WAV as mono samples. */
+export function readSamples(file: string): { samples: Int16Array; rate: number } {
+  const wav = new wavefile.WaveFile(readFileSync(file));
+  const format = wav.fmt as { numChannels: number; sampleRate: number; bitsPerSample: number };
+  if (format.bitsPerSample !== 16) throw new Error(`${file}: ${format.bitsPerSample}-bit, expected 16`);
+  const data = (wav.data as { samples: Uint8Array }).samples;
+  const all = new Int16Array(data.buffer, data.byteOffset, data.byteLength / 2);
+  const channels = format.numChannels;
+  const mono = new Int16Array(Math.floor(all.length / channels));
+  for (let i = 0; i < mono.length; i++) {
+    let sum = 0;
+    for (let c = 0; c < channels; c++) sum += all[i * channels + c] ?? 0;
+    mono[i] = Math.round(sum / channels);
+  }
+  return { samples: mono, rate: format.sampleRate };
+}
+
+/** Writes 16-bit mono PCM. */
+export function writeSamples(file: string, samples: Int16Array, rate: number): void {
+  const wav = new wavefile.WaveFile();
+  wav.fromScratch(1, rate, '16', samples);
+  writeFileSync(file, wav.toBuffer());
+}
+
+/** RMS per 10 ms frame. */
+export function envelope(samples: Int16Array, rate: number): Float64Array {
+  const frame = Math.round(rate / 100);
+  const out = new Float64Array(Math.floor(samples.length / frame));
+  for (let f = 0; f < out.length; f++) {
+    let sum = 0;
+    for (let i = f * frame; i < (f + 1) * frame; i++) sum += (samples[i] ?? 0) ** 2;
+    out[f] = Math.sqrt(sum / frame);
+  }
+  return out;
+}
+
+/** The best Pearson correlation of `pattern` with any window of `signal` of the same length. */
+export function bestMatch(pattern: Float64Array, signal: Float64Array): number {
+  const n = pattern.length;
+  const mean = (a: Float64Array, from: number) => {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += a[from + i]!;
+    return s / n;
+  };
+  const pm = mean(pattern, 0);
+  let pv = 0;
+  for (let i = 0; i < n; i++) pv += (pattern[i]! - pm) ** 2;
+  let best = -1;
+  for (let shift = 0; shift + n <= signal.length; shift++) {
+    const sm = mean(signal, shift);
+    let cov = 0;
+    let sv = 0;
+    for (let i = 0; i < n; i++) {
+      const d = signal[shift + i]! - sm;
+      cov += (pattern[i]! - pm) * d;
+      sv += d * d;
+    }
+    if (sv > 0 && pv > 0) best = Math.max(best, cov / Math.sqrt(pv * sv));
+  }
+  return best;
+}
+
+export type Process = ChildProcess & { output: () => string };
+
+/** Starts a shell command in its own process group, collecting its output. */
+export function start(command: string): Process {
+  const child = spawn('bash', ['-c', command], { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return Object.assign(child, { output: () => output });
+}
+
+/** Resolves with the exit code once `child` has exited; rejects after `ms`. */
+export function exited(child: ChildProcess, ms: number): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return Promise.race([
+    new Promise<number | null>((resolve) =>
+      child.once('exit', (code) => {
+        resolve(code);
+      }),
+    ),
+    sleep(ms).then(() => {
+      throw new Error(`process still running after ${ms} ms`);
+    }),
+  ]);
+}
+
+/** Sends SIGINT to the process group of `child`. */
+export function interrupt(child: ChildProcess): void {
+  if (child.pid !== undefined && child.exitCode === null) {
+    try {
+      process.kill(-child.pid, 'SIGINT');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Kills every process group of `children` still running (a test's afterAll). */
+export function killAll(children: readonly ChildProcess[]): void {
+  for (const child of children) {
+    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) continue;
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/**
+ * Waits until `condition()` holds, checking every 50 ms; throws `what` (with `detail()`) after `timeoutMs`. The only
+ * way the live tests wait: for a condition, bounded, never for a fixed time.
+ */
+export async function waitFor(
+  what: string,
+  condition: () => boolean,
+  timeoutMs: number,
+  detail: () => string = () => '',
+): Promise<void> {
+  const until = performance.now() + timeoutMs;
+  while (!condition()) {
+    if (performance.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${detail()}`);
+    await sleep(50);
+  }
+}
