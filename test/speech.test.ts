@@ -162,7 +162,8 @@ describe('speechMixer', () => {
 });
 
 describe('dominantSpeaker', () => {
-  const speaking = (source: string) => lvl(source, -25);
+  // Speech modulates (syllables): a level that stays flat for steadyFor ms would be a floor (rules/steadyFloor.ts).
+  const speaking = (source: string, i: number) => lvl(source, i % 4 < 2 ? -25 : -33);
   const quiet = (source: string) => lvl(source, -75);
 
   it('follows turns, ignores a cough while the dominant speaker speaks, and a noisy line', () => {
@@ -174,8 +175,8 @@ describe('dominantSpeaker', () => {
       const t = i * 20;
       virtual.schedule(() => {
         // 0-2 s alice speaks (bob coughs at 1 s for 60 ms); 2-5 s bob speaks; a fan hums at -40 throughout.
-        room.next(t < 2000 ? speaking('alice') : quiet('alice'));
-        room.next(t >= 2000 || (t >= 1000 && t < 1060) ? speaking('bob') : quiet('bob'));
+        room.next(t < 2000 ? speaking('alice', i) : quiet('alice'));
+        room.next(t >= 2000 || (t >= 1000 && t < 1060) ? speaking('bob', i) : quiet('bob'));
         room.next(lvl('fan', -40));
       }, t);
     }
@@ -224,11 +225,13 @@ describe('npm run quality', () => {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
     const shown = /<!-- quality:start -->\n([\s\S]*?)\n<!-- quality:end -->/.exec(readme)?.[1];
     expect(shown).toBe(qualityTables());
-  }, 60_000);
+  }, 300_000);
 
-  it('speechMixer meets its targets: every room, 1 to 3 outputs', () => {
+  // CPU-bound runs of whole rooms in virtual time: a loaded machine makes them slow, never flaky.
+  it('speechMixer meets its targets: every room, 1 to 3 outputs', { timeout: 120_000 }, () => {
     for (const room of rooms) {
-      const capture = room.name.startsWith('GStreamer');
+      // The capture's and the live rooms' levels come from GStreamer, one packet late.
+      const capture = room.name.startsWith('GStreamer') || room.name.startsWith('live');
       for (const outputs of [1, 2, 3]) {
         const q = mixerQuality(room, 'speechMixer', outputs);
         const where = `${room.name}, ${outputs}`;
@@ -283,13 +286,13 @@ describe('npm run quality', () => {
     }
   });
 
-  it('the loud fan never holds an output while someone speaks with speechMixer; it does with audioMixer', () => {
+  it('the loud fan never holds an output while someone speaks with speechMixer; it does with audioMixer', { timeout: 60_000 }, () => {
     const fan = rooms.find((r) => r.name.endsWith('loud fan'))!;
     for (const outputs of [1, 2, 3]) expect(mixerQuality(fan, 'speechMixer', outputs).noiseDuringSpeechMs).toBe(0);
     expect(mixerQuality(fan, 'audioMixer', 1).heard).toBeLessThan(0.1);
   });
 
-  it('dominantSpeaker: at least 95% of speech time right on the demo room and the capture, no more changes than turns', () => {
+  it('dominantSpeaker: at least 95% of speech time right on the demo room and the capture, no more changes than turns', { timeout: 60_000 }, () => {
     for (const room of rooms.slice(0, 2)) {
       const d = dominantQuality(room);
       expect(d.correct, room.name).toBeGreaterThanOrEqual(0.95);
