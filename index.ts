@@ -27,6 +27,7 @@ export { OutputPinner, type OutputPinnerConfig } from './src/stages/outputPinner
 export { RoomMixerCore, type RoomListener, type Hearing } from './src/stages/room/roomMixerCore.js';
 export { LevelNormaliser, type LevelNormaliserConfig } from './src/stages/levelNormaliser.js';
 export type { OnsetRule } from './src/rules/onsetPriority.js';
+export type { SteadyRule } from './src/rules/steadyFloor.js';
 export {
   DominantSpeakerDetector,
   type DominantSpeakerConfig,
