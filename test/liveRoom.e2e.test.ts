@@ -48,7 +48,7 @@ const statsLines = (mixer: Process) => [...mixer.output().matchAll(/received (\d
 
 /**
  * Runs the live room: `silences` for the three senders, `outputs` outputs, `mixerFlag` for rtp-demo. Returns the pins
- * the server counted (all outputs) and, per turn, how well its loudness contour matches the best decoded output.
+ * the server counted (all outputs) while every sender was sending and, per turn, how well its loudness contour matches the best decoded output.
  */
 async function liveRoom(silences: Silence[], outputs: number, mixerFlag = ''): Promise<{ pins: number; matches: number[] }> {
   const { server, receiver } = readmeCommands();
@@ -91,6 +91,11 @@ async function liveRoom(silences: Silence[], outputs: number, mixerFlag = ''): P
       children.push(child);
       return child;
     });
+    // Pins are counted while every sender still sends: once one stops, its source times out and a refill pins
+    // another (rule 4), which is no switch between turns. rtp-demo prints its counts every second: the last line
+    // before the first sender ends has seen the last turn begin (more than 1 s of silence ends every track).
+    await Promise.race(senders.map((child) => exited(child, 60_000)));
+    const whileSending = statsLines(mixer).at(-1);
     const codes = await Promise.all(senders.map((child) => exited(child, 60_000)));
     expect(codes, senders.map((s) => s.output()).join('\n')).toStrictEqual([0, 0, 0]);
     // Every packet sent is on loopback: wait for a stats line that counts them all.
@@ -105,8 +110,8 @@ async function liveRoom(silences: Silence[], outputs: number, mixerFlag = ''): P
     await Promise.all(receivers.map((child) => exited(child, 10_000)));
     interrupt(mixer);
     await exited(mixer, 10_000);
-    const last = statsLines(mixer).at(-1)!;
-    const pins = last[2]!.split(',').reduce((n, p) => n + Number(p), 0);
+    expect(whileSending, mixer.output()).toBeDefined();
+    const pins = whileSending![2]!.split(',').reduce((n, p) => n + Number(p), 0);
     const heard = files.map((file) => {
       const { samples, rate } = readSamples(file);
       return envelope(samples, rate);

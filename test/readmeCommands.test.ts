@@ -96,10 +96,14 @@ describe.skipIf(missing.length > 0 && process.env.CI === undefined)("the README'
           children.push(child);
           return child;
         });
+        const stats = () => [...mixer.output().matchAll(/received (\d+) .*pins per output \[([\d, ]+)\]/g)];
+        // Pins are counted while every sender still sends (rtp-demo prints them every second): once one stops, its
+        // source times out and a refill pins another (rule 4), which is no switch between turns.
+        await Promise.race(senders.map((child) => exited(child, 60_000)));
+        const whileSending = stats().at(-1);
         const codes = await Promise.all(senders.map((child) => exited(child, 60_000)));
         expect(codes, senders.map((s) => s.output()).join('\n')).toStrictEqual([0, 0, 0, 0]);
         // Every packet sent is on loopback: wait for a stats line that counts them all (each sender sends 850).
-        const stats = () => [...mixer.output().matchAll(/received (\d+) .*pins per output \[([\d, ]+)\]/g)];
         await waitFor('rtp-demo to count every packet', () => stats().some((line) => Number(line[1]) >= 4 * 850 - 4), 15_000, () => mixer.output());
         receivers.forEach(interrupt);
         await Promise.all(receivers.map((child) => exited(child, 10_000)));
@@ -108,7 +112,8 @@ describe.skipIf(missing.length > 0 && process.env.CI === undefined)("the README'
         expect(mixer.output()).toMatch(/received \d+ \(0 invalid\)/);
         // The mixer the README runs (speechMixer) follows the turns: the first pins, then one per turn at most. The
         // plain audioMixer (`--mixer audio`) does not: a sender's silence takes outputs in the speakers' pauses.
-        const pins = stats().at(-1)![2]!.split(',').reduce((n, p) => n + Number(p), 0);
+        expect(whileSending, mixer.output()).toBeDefined();
+        const pins = whileSending![2]!.split(',').reduce((n, p) => n + Number(p), 0);
         console.log(`README commands: ${pins} pins for ${TURNS.length} turns`);
         expect(pins).toBeLessThanOrEqual(TURNS.length + 1);
 

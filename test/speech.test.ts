@@ -225,7 +225,7 @@ describe('npm run quality', () => {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
     const shown = /<!-- quality:start -->\n([\s\S]*?)\n<!-- quality:end -->/.exec(readme)?.[1];
     expect(shown).toBe(qualityTables());
-  }, 300_000);
+  }, 600_000);
 
   // CPU-bound runs of whole rooms in virtual time: a loaded machine makes them slow, never flaky.
   it('speechMixer meets its targets: every room, 1 to 3 outputs', { timeout: 120_000 }, () => {
