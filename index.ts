@@ -7,7 +7,8 @@ export { selectLoudest } from './operators/selectLoudest.js';
 export { pinOutputs } from './operators/pinOutputs.js';
 export { mixRoom, type ListenOptions, type MixRoom } from './operators/mixRoom.js';
 export { withMedia, type WithMediaOptions } from './operators/withMedia.js';
-export { normaliseLevels, NORMALISE_DEFAULTS, type NormaliseLevelsOptions } from './operators/normaliseLevels.js';
+export { normaliseLevels, type NormaliseLevelsOptions } from './operators/normaliseLevels.js';
+export { NORMALISE_DEFAULTS } from './src/options/normaliser.js';
 export { speechMixer, SPEECH_DEFAULTS, type SpeechMixerOptions } from './operators/speechMixer.js';
 export { audioLevels, type AudioLevelsOptions } from './operators/audioLevels.js';
 export { dominantSpeaker, type DominantSpeakerOptions } from './operators/dominantSpeaker.js';
@@ -17,14 +18,15 @@ export type {
   SelectLoudestOptions,
   TimeoutSourcesOptions,
   TrackLevelsOptions,
-} from './operators/internal/options.js';
+} from './operators/options.js';
 
 export { AudioMixerCore, type AudioMixerConfig } from './src/stages/audioMixerCore.js';
 export { SourceTimeouts, type SourceTimeoutsConfig } from './src/stages/sourceTimeouts.js';
 export { LevelTracker, type LevelTrackerConfig } from './src/stages/levelTracker.js';
 export { LoudestSelector, type LoudestSelectorConfig } from './src/stages/loudestSelector.js';
 export { OutputPinner, type OutputPinnerConfig } from './src/stages/outputPinner.js';
-export { RoomMixerCore, type RoomListener, type Hearing } from './src/stages/room/roomMixerCore.js';
+export { RoomMixerCore } from './src/stages/room/roomMixerCore.js';
+export type { RoomListener, Hearing } from './src/stages/room/listener.js';
 export { LevelNormaliser, type LevelNormaliserConfig } from './src/stages/levelNormaliser.js';
 export type { OnsetRule } from './src/rules/onsetPriority.js';
 export type { SteadyRule } from './src/rules/steadyFloor.js';
@@ -41,9 +43,10 @@ export {
   type AudioVolumes,
 } from './src/stages/audioLevelObserver.js';
 export { TimelessStage, type Stage } from './src/stages/stage.js';
-export { LOUDEST, SILENCE } from './src/rules/levelNormalisation.js';
+export { fromStage } from './operators/internal/fromStage.js';
+export { LOUDEST, SILENCE } from './src/events/levels.js';
 export { audioLevel } from './src/events/audioLevel.js';
-export { DEFAULT_THRESHOLD, DEFAULT_TIMEOUT } from './src/stages/options.js';
+export { DEFAULT_THRESHOLD, DEFAULT_TIMEOUT, MAX_OUTPUTS } from './src/options/checks.js';
 export type {
   InvalidHandler,
   InvalidReason,

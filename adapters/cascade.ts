@@ -2,7 +2,7 @@ import { asyncScheduler, Observable, type MonoTypeOperatorFunction, type Schedul
 import { RemoteSelections, type SelectionMessage } from '../src/adapters/cascade/remoteSelections.js';
 import { encodeEvent } from '../src/adapters/cascade/wire.js';
 import type { InvalidHandler, OutputEvent, SourceEvent } from '../src/events/events.js';
-import { checkOnInvalid, checkOptionsObject, checkScheduler, checkTimeout } from '../src/stages/options.js';
+import { checkOnInvalid, checkOptionsObject, checkScheduler, checkTimeout } from '../src/options/checks.js';
 import { show } from '../src/events/show.js';
 import { fromStage } from '../operators/internal/fromStage.js';
 import { report } from '../src/events/reports.js';

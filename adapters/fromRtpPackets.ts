@@ -1,6 +1,6 @@
 import type { OperatorFunction } from 'rxjs';
 import type { InvalidHandler, SourceEvent } from '../src/events/events.js';
-import { checkExtensionId, checkOnInvalid, checkOptionsObject } from '../src/stages/options.js';
+import { checkExtensionId, checkOnInvalid, checkOptionsObject } from '../src/options/checks.js';
 import { RtpReader } from '../src/adapters/rtp/rtpReader.js';
 import type { RtpPacketInfo } from '../src/adapters/rtp/rtpPacketInfo.js';
 import { fromStage } from '../operators/internal/fromStage.js';

@@ -6,7 +6,7 @@ import {
   checkOptionsObject,
   checkOutputs,
   checkScheduler,
-} from '../src/stages/options.js';
+} from '../src/options/checks.js';
 import { RtpOutputRewriter, type RtpOutputPacket } from '../src/adapters/rtp/rtpOutputRewriter.js';
 import type { RtpPacketInfo } from '../src/adapters/rtp/rtpPacketInfo.js';
 import { fromStage } from '../operators/internal/fromStage.js';
@@ -17,7 +17,7 @@ import { fromStage } from '../operators/internal/fromStage.js';
  * @group Operators
  */
 export interface ToRtpOutputsOptions {
-  /** How many outputs the mixer has. */
+  /** How many outputs the mixer has: an integer 1 .. `MAX_OUTPUTS` (1024). */
   readonly outputs: number;
   /** The audio level extension id of the incoming packets. */
   readonly extensionId: number;

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: the mixer as a media server uses it, side by side with baselines on the same events, in one run.
- * Prints a table, writes bench/results.json and bench/results.md, and puts the table in the README.
+ * Prints a table, writes bench/results.json and bench/results.md, and puts the table in docs/performance.md.
  * `npm run bench -- --quick`: small sizes, a few iterations, nothing written; for CI, so the benchmark never rots.
+ * `npm run bench -- --webrtc`: the SFU path through werift peer connections (bench/webrtc.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { identity, map, Subject, type OperatorFunction } from 'rxjs';
 import { Bench, type Task } from 'tinybench';
 import { audioMixer, pinOutputs, selectLoudest, timeoutSources, trackLevels, type SourceEvent } from 'rx-audio-mixer';
 import { ManualScheduler } from './manualScheduler.js';
+import { soak as crowdSoak, type SoakMemory } from './soak.js';
 import { naiveMixer } from './naiveMixer.js';
 import { COPY_SOURCES, OUTPUTS, ROOM_IMPLEMENTATIONS, type RoomMeasurement } from './room.js';
 import {
@@ -268,6 +270,15 @@ function measureMemory(sources: number, ids: IdKind): number | null {
   return (after - before) / sources;
 }
 
+/** What the crowd soak (bench/soak.ts) runs in the benchmark: a crowd joins, then all of it leaves. */
+const CROWD_SCENARIOS = ['audioMixer, SSRC ids', 'audioMixer, string ids', 'staged pipeline', 'mixRoom'];
+
+/** The crowd soak of each of {@link CROWD_SCENARIOS}; none without --expose-gc. */
+function crowdSoaks(sources: number): SoakMemory[] {
+  if (gc === undefined) return [];
+  return CROWD_SCENARIOS.map((name) => crowdSoak(name, sources));
+}
+
 /** Sources joining, speaking and leaving through one mixer, in batches; some leave by timing out. */
 function soak(sources: number): { heapChangePercent: number | null; timersLeft: number } {
   const scheduler = new ManualScheduler();
@@ -327,7 +338,7 @@ interface RoomRow {
   nsPerDelivery: number;
 }
 
-/** The room benchmark (bench/room.ts), each implementation in a process of its own; its table goes to the README. */
+/** The room benchmark (bench/room.ts), each implementation in a process of its own; its table goes to docs/performance.md. */
 function roomBenchmark(): string {
   const sources = quick ? 100 : 1000;
   const rows: RoomRow[] = [];
@@ -453,6 +464,7 @@ function main(): void {
   const bytesPerSource = measureMemory(memorySources, 'string');
   const bytesPerSsrc = measureMemory(memorySources, 'ssrc');
   const soakResult = soak(quick ? 20_000 : 1_000_000);
+  const crowds = crowdSoaks(quick ? 20_000 : 1_000_000);
 
   const at = (workload: string, sources: number, implementation: string) =>
     ns(find(workload, sources, 3, implementation));
@@ -513,10 +525,17 @@ function main(): void {
       unit: '%',
     },
     { target: 'soak: timers left scheduled at the end', value: soakResult.timersLeft, limit: 0, unit: '' },
+    // A crowd that joins and leaves: memory back where it started (peak and after, above the start, in the soak table).
+    ...crowds.map((c) => ({
+      target: `soak, ${c.sources} sources join then all leave, ${c.scenario}: memory kept at most 2 MB`,
+      value: Math.abs(c.after - c.before) / 2 ** 20,
+      limit: 2,
+      unit: ' MB',
+    })),
   ];
 
   // The targets are for the full sizes: a quick run only shows that the benchmark still runs.
-  const table = renderTable(quick ? [] : targets);
+  const table = `${renderTable(quick ? [] : targets)}${renderSoak(crowds)}`;
   console.log(table);
   const roomTable = roomBenchmark();
   console.log(roomTable);
@@ -526,23 +545,23 @@ function main(): void {
   const results = { date: new Date().toISOString(), node: process.version, rows, targets, rustReferenceNs: RUST_NS };
   writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(new URL('./results.md', import.meta.url), `${table}\n`);
-  const readmeUrl = new URL('../README.md', import.meta.url);
-  const readme = readFileSync(readmeUrl, 'utf8');
-  const updated = readme.replace(
+  const pageUrl = new URL('../docs/performance.md', import.meta.url);
+  const page = readFileSync(pageUrl, 'utf8');
+  const updated = page.replace(
     /<!-- bench:start -->[\s\S]*<!-- bench:end -->/,
     `<!-- bench:start -->\n${table}\n<!-- bench:end -->`,
   );
-  writeFileSync(readmeUrl, updated);
+  writeFileSync(pageUrl, updated);
   writeRoomTable(roomTable);
 }
 
 function writeRoomTable(table: string): void {
   writeFileSync(new URL('./room-results.md', import.meta.url), `${table}\n`);
-  const readmeUrl = new URL('../README.md', import.meta.url);
-  const readme = readFileSync(readmeUrl, 'utf8');
+  const pageUrl = new URL('../docs/performance.md', import.meta.url);
+  const page = readFileSync(pageUrl, 'utf8');
   writeFileSync(
-    readmeUrl,
-    readme.replace(
+    pageUrl,
+    page.replace(
       /<!-- room-bench:start -->[\s\S]*<!-- room-bench:end -->/,
       `<!-- room-bench:start -->\n${table}\n<!-- room-bench:end -->`,
     ),
@@ -551,6 +570,23 @@ function writeRoomTable(table: string): void {
 
 function ratio(a: number | null, b: number | null): number | null {
   return a === null || b === null || b === 0 ? null : a / b;
+}
+
+/** The crowd soaks: heap and array buffers above the start, with everyone joined and after all of them left. */
+function renderSoak(crowds: readonly SoakMemory[]): string {
+  if (crowds.length === 0) return '';
+  const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
+  const lines = [
+    '',
+    '',
+    '| soak: a crowd joins, then all of it leaves | sources | peak | after leave |',
+    '| --- | ---: | ---: | ---: |',
+  ];
+  for (const c of crowds)
+    lines.push(
+      `| ${c.scenario} | ${c.sources} | +${mb(c.peak - c.before)} | ${c.after >= c.before ? '+' : '-'}${mb(Math.abs(c.after - c.before))} |`,
+    );
+  return lines.join('\n');
 }
 
 function renderTable(targets: { target: string; value: number | null; limit: number; unit: string }[]): string {
@@ -585,7 +621,10 @@ function renderTable(targets: { target: string; value: number | null; limit: num
 }
 
 const measuring = process.argv.indexOf('--measure');
-if (measuring >= 0) {
+if (process.argv.includes('--webrtc')) {
+  // The SFU path through werift (bench/webrtc.ts): it runs on import.
+  await import('./webrtc.js');
+} else if (measuring >= 0) {
   const result = await measureHere(JSON.parse(process.argv[measuring + 1] ?? '{}') as Measurement);
   console.log(JSON.stringify(result));
 } else {

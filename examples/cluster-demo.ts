@@ -69,11 +69,31 @@ const nodes = await Promise.all(
 const start = performance.now();
 for (const p of packets) {
   const wait = p.time - (performance.now() - start);
-  if (wait > 0) await sleep(wait);
+  // The capture's pace; behind it, still a turn of the event loop per packet, as packets from a socket would have.
+  await (wait > 0 ? sleep(wait) : new Promise((resolve) => setImmediate(resolve)));
   nodes.find((n) => n.sources.includes(p.source))?.local.next(p.event);
 }
 for (const node of nodes) node.local.complete();
-await sleep(200);
+// Every node has heard everything the others published: NATS keeps each publisher's order, so once a node has the
+// others' last word on a subject of their own, it has all they said before.
+const done = nodes.map(({ nc }) => {
+  const heardFrom = new Set<string>();
+  nc.subscribe('rx-audio-mixer-demo.done.*', {
+    callback: (_error, message) => {
+      heardFrom.add(message.subject);
+    },
+  });
+  return heardFrom;
+});
+await Promise.all(nodes.map(({ nc }) => nc.flush()));
+for (const deadline = performance.now() + 10_000; !done.every((heard) => heard.size === nodes.length);) {
+  if (performance.now() > deadline) {
+    console.error('cluster-demo: the nodes did not hear each other within 10 s');
+    process.exit(1);
+  }
+  for (const { nc, node } of nodes) nc.publish(`rx-audio-mixer-demo.done.${node}`);
+  await sleep(10);
+}
 for (const node of nodes) {
   const heard = [...node.heard.entries()]
     .sort(([a], [b]) => a.localeCompare(b))

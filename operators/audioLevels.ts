@@ -1,7 +1,7 @@
 import { asyncScheduler, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import { AudioLevelObserver, type AudioLevelsEvent } from '../src/stages/audioLevelObserver.js';
 import type { InvalidHandler, SourceEvent } from '../src/events/events.js';
-import { checkNumber, checkOnInvalid, checkOptionsObject, checkScheduler } from '../src/stages/options.js';
+import { checkNumber, checkOnInvalid, checkOptionsObject, checkScheduler } from '../src/options/checks.js';
 import { fromStage } from './internal/fromStage.js';
 
 /**

@@ -1,9 +1,9 @@
 import { asyncScheduler, type OperatorFunction } from 'rxjs';
 import { AudioMixerCore } from '../src/stages/audioMixerCore.js';
 import type { OutputEvent, SourceEvent } from '../src/events/events.js';
-import { checkMixerOptions, checkScheduler } from '../src/stages/options.js';
+import { checkMixerOptions, checkScheduler } from '../src/options/checks.js';
 import { fromStage } from './internal/fromStage.js';
-import type { AudioMixerOptions } from './internal/options.js';
+import type { AudioMixerOptions } from './options.js';
 
 /**
  * Mixes a room virtually: keeps `outputs` output tracks, each pinned to one of the loudest sources, and forwards

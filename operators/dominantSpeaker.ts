@@ -1,9 +1,10 @@
 import { asyncScheduler, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import { DominantSpeakerDetector, type DominantSpeakerEvent } from '../src/stages/dominantSpeakerDetector.js';
 import type { InvalidHandler, SourceEvent } from '../src/events/events.js';
-import { checkNumber, checkOnInvalid, checkOptionsObject, checkScheduler } from '../src/stages/options.js';
+import { checkNumber, checkOnInvalid, checkOptionsObject, checkScheduler } from '../src/options/checks.js';
 import { fromStage } from './internal/fromStage.js';
-import { normaliserConfig, type NormaliseLevelsOptions } from './normaliseLevels.js';
+import { normaliserConfig } from '../src/options/normaliser.js';
+import type { NormaliseLevelsOptions } from './normaliseLevels.js';
 
 /**
  * Options of {@link dominantSpeaker}.

@@ -1,10 +1,11 @@
 import { asyncScheduler, isObservable, Observable, type Subscriber, type Subscription } from 'rxjs';
 import type { OutputEvent, SourceEvent } from '../src/events/events.js';
-import { checkMixerOptions, checkScheduler } from '../src/stages/options.js';
-import { RoomMixerCore, type RoomListener } from '../src/stages/room/roomMixerCore.js';
+import { checkMixerOptions, checkScheduler } from '../src/options/checks.js';
+import { RoomMixerCore } from '../src/stages/room/roomMixerCore.js';
+import type { RoomListener } from '../src/stages/room/listener.js';
 import { show } from '../src/events/show.js';
 import { StageSubscriber } from './internal/fromStage.js';
-import type { AudioMixerOptions } from './internal/options.js';
+import type { AudioMixerOptions } from './options.js';
 import { report } from '../src/events/reports.js';
 
 /**

@@ -1,14 +1,8 @@
 import { asyncScheduler, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
 import type { InvalidHandler, SourceEvent } from '../src/events/events.js';
 import { LevelNormaliser } from '../src/stages/levelNormaliser.js';
-import {
-  checkOnInvalid,
-  checkOptionsObject,
-  checkScheduler,
-  checkTimeout,
-  checkNumber,
-} from '../src/stages/options.js';
-import { show } from '../src/events/show.js';
+import { checkOptionsObject, checkScheduler } from '../src/options/checks.js';
+import { normaliserConfig } from '../src/options/normaliser.js';
 import { fromStage } from './internal/fromStage.js';
 
 /**
@@ -54,23 +48,6 @@ export interface NormaliseLevelsOptions<S = string> {
   /** Receives a report for every input that is not a source event. */
   readonly onInvalid?: InvalidHandler | undefined;
 }
-
-/**
- * The defaults of {@link normaliseLevels}.
- *
- * @group Operators
- */
-export const NORMALISE_DEFAULTS = {
-  window: 10_000,
-  percentile: 10,
-  minFloor: -80,
-  maxFloor: -50,
-  steadyWithin: 3,
-  steadyFor: 400,
-  onsetBoost: 0,
-  onsetAfter: 200,
-  onsetFor: 300,
-} as const;
 
 /**
  * Makes sources comparable before selection: each packet's level becomes its level above its source's own noise
@@ -129,74 +106,4 @@ export function normaliseLevels<S = string, D = Uint8Array>(
   const config = normaliserConfig(options);
   const scheduler = checkScheduler(options.scheduler, asyncScheduler);
   return fromStage((emit) => new LevelNormaliser<S, D>(config, emit), scheduler);
-}
-
-/** The checked configuration of a {@link LevelNormaliser}. */
-export function normaliserConfig<S>(options: NormaliseLevelsOptions<S>) {
-  const window = checkNumber('window', options.window, NORMALISE_DEFAULTS.window, (v) => v > 0, 'a number of ms > 0');
-  const percentile = checkNumber(
-    'percentile',
-    options.percentile,
-    NORMALISE_DEFAULTS.percentile,
-    (v) => v >= 0 && v <= 100,
-    'a number in 0..100',
-  );
-  const inRange = (v: number) => v >= -127 && v <= 0;
-  const minFloor = checkNumber('minFloor', options.minFloor, NORMALISE_DEFAULTS.minFloor, inRange, 'dBov in -127..0');
-  const maxFloor = checkNumber(
-    'maxFloor',
-    options.maxFloor,
-    NORMALISE_DEFAULTS.maxFloor,
-    (v) => inRange(v) && v >= minFloor,
-    `dBov in ${minFloor}..0 (at least minFloor)`,
-  );
-  const steadyWithin = checkNumber(
-    'steadyWithin',
-    options.steadyWithin,
-    NORMALISE_DEFAULTS.steadyWithin,
-    (v) => v >= 0 && v <= 20,
-    'dB in 0..20',
-  );
-  const steadyFor = checkNumber(
-    'steadyFor',
-    options.steadyFor,
-    NORMALISE_DEFAULTS.steadyFor,
-    (v) => v > 0,
-    'a number of ms > 0',
-  );
-  const onsetBoost = checkNumber(
-    'onsetBoost',
-    options.onsetBoost,
-    NORMALISE_DEFAULTS.onsetBoost,
-    (v) => v >= 0 && v <= 127,
-    'dB in 0..127',
-  );
-  const onsetAfter = checkNumber(
-    'onsetAfter',
-    options.onsetAfter,
-    NORMALISE_DEFAULTS.onsetAfter,
-    (v) => v >= 0,
-    'a number of ms >= 0',
-  );
-  const onsetFor = checkNumber(
-    'onsetFor',
-    options.onsetFor,
-    NORMALISE_DEFAULTS.onsetFor,
-    (v) => v > 0,
-    'a number of ms > 0',
-  );
-  if (options.gain !== undefined && typeof options.gain !== 'function') {
-    throw new TypeError(`rx-audio-mixer: option 'gain' must be a function of the source, got ${show(options.gain)}`);
-  }
-  return {
-    window,
-    percentile,
-    minFloor,
-    maxFloor,
-    steady: { steadyWithin, steadyFor, forgetAfter: window / 2 },
-    onset: onsetBoost === 0 ? null : { onsetBoost, onsetAfter, onsetFor },
-    gainOf: options.gain,
-    timeout: checkTimeout(options.timeout),
-    onInvalid: checkOnInvalid(options.onInvalid),
-  };
 }

@@ -1,9 +1,9 @@
 import type { OperatorFunction } from 'rxjs';
 import type { OutputEvent, SelectionEvent } from '../src/events/events.js';
-import { checkOnInvalid, checkOptionsObject, checkOutputs } from '../src/stages/options.js';
+import { checkOnInvalid, checkOptionsObject, checkOutputs } from '../src/options/checks.js';
 import { OutputPinner } from '../src/stages/outputPinner.js';
 import { fromStage } from './internal/fromStage.js';
-import type { PinOutputsOptions } from './internal/options.js';
+import type { PinOutputsOptions } from './options.js';
 
 /**
  * Gives each selected source an output track: `source-selected` pins the lowest-numbered free output,

@@ -8,9 +8,9 @@ import {
   checkOutputs,
   checkScheduler,
   checkThreshold,
-} from '../src/stages/options.js';
+} from '../src/options/checks.js';
 import { fromStage } from './internal/fromStage.js';
-import type { SelectLoudestOptions } from './internal/options.js';
+import type { SelectLoudestOptions } from './options.js';
 
 /**
  * Keeps the `outputs` loudest sources selected, with a `threshold` of hysteresis against rapid switching.

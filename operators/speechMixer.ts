@@ -1,8 +1,8 @@
 import type { OperatorFunction } from 'rxjs';
 import type { OutputEvent, SourceEvent } from '../src/events/events.js';
-import { checkOptionsObject } from '../src/stages/options.js';
+import { checkOptionsObject } from '../src/options/checks.js';
 import { audioMixer } from './audioMixer.js';
-import type { AudioMixerOptions } from './internal/options.js';
+import type { AudioMixerOptions } from './options.js';
 import { normaliseLevels, type NormaliseLevelsOptions } from './normaliseLevels.js';
 
 /**
@@ -14,7 +14,7 @@ export type SpeechMixerOptions<S = string> = AudioMixerOptions &
   Omit<NormaliseLevelsOptions<S>, 'timeout' | 'scheduler' | 'onInvalid'>;
 
 /**
- * The defaults {@link speechMixer} gives `audioMixer`, chosen from the measurements in the README.
+ * The defaults {@link speechMixer} gives `audioMixer`, chosen from the measurements in docs/quality.md.
  *
  * @group Operators
  */

@@ -1,9 +1,9 @@
 import { asyncScheduler, type MonoTypeOperatorFunction } from 'rxjs';
 import type { SourceEvent } from '../src/events/events.js';
-import { checkOnInvalid, checkOptionsObject, checkScheduler, checkTimeout } from '../src/stages/options.js';
+import { checkOnInvalid, checkOptionsObject, checkScheduler, checkTimeout } from '../src/options/checks.js';
 import { SourceTimeouts } from '../src/stages/sourceTimeouts.js';
 import { fromStage } from './internal/fromStage.js';
-import type { TimeoutSourcesOptions } from './internal/options.js';
+import type { TimeoutSourcesOptions } from './options.js';
 
 /**
  * Removes sources that have sent nothing for `timeout` ms, and makes the source stream well-formed.

@@ -1,9 +1,9 @@
 import type { OperatorFunction } from 'rxjs';
 import type { LevelledSourceEvent, SourceEvent } from '../src/events/events.js';
 import { LevelTracker } from '../src/stages/levelTracker.js';
-import { checkOnInvalid, checkOptionsObject } from '../src/stages/options.js';
+import { checkOnInvalid, checkOptionsObject } from '../src/options/checks.js';
 import { fromStage } from './internal/fromStage.js';
-import type { TrackLevelsOptions } from './internal/options.js';
+import type { TrackLevelsOptions } from './options.js';
 
 /**
  * Gives every packet a usable level in dBov: a missing level becomes -127 (silence), levels above 0 or below -127

@@ -1,7 +1,7 @@
-import { Observable, type OperatorFunction, type Subscription } from 'rxjs';
+import { Observable, Subscription, type Observer, type OperatorFunction } from 'rxjs';
 import type { InvalidHandler, OutputEvent, OutputPin } from '../src/events/events.js';
-import { SILENCE } from '../src/rules/levelNormalisation.js';
-import { checkOnInvalid } from '../src/stages/options.js';
+import { SILENCE } from '../src/events/levels.js';
+import { checkOnInvalid } from '../src/options/checks.js';
 import { show } from '../src/events/show.js';
 import { typeOf, report } from '../src/events/reports.js';
 
@@ -15,11 +15,41 @@ export interface WithMediaOptions {
   readonly onInvalid?: InvalidHandler | undefined;
 }
 
-/** One pinned output: its source's media subscription and the latest level the mixer saw. */
-interface Pinned<S> {
-  readonly pin: OutputPin<S>;
-  level: number;
-  media: Subscription | null;
+/**
+ * One pinned output: the latest level the mixer saw, and the subscriber of its source's media.
+ *
+ * It is made with the pin, before the media is subscribed, and it is an observer that is also a subscription, so
+ * RxJS uses it as the media's subscriber itself. So a value the media emits as it is subscribed is forwarded at once,
+ * and once the pin ends (unpin, complete, error, unsubscribe: `closed`), nothing more is forwarded and a media that
+ * emits as it is subscribed stops at once, before its subscription is even returned.
+ */
+class PinnedMedia<S, D> extends Subscription implements Observer<D> {
+  level: number = SILENCE;
+
+  constructor(
+    readonly pin: OutputPin<S>,
+    private readonly forward: (pinned: PinnedMedia<S, D>, data: D) => void,
+    /** The media ended or failed while pinned; the pin stays. */
+    private readonly ended: (pinned: PinnedMedia<S, D>, failure?: { readonly error: unknown }) => void,
+  ) {
+    super();
+  }
+
+  next(data: D): void {
+    if (!this.closed) this.forward(this, data);
+  }
+
+  error(error: unknown): void {
+    if (this.closed) return;
+    this.unsubscribe();
+    this.ended(this, { error });
+  }
+
+  complete(): void {
+    if (this.closed) return;
+    this.unsubscribe();
+    this.ended(this);
+  }
 }
 
 /**
@@ -29,11 +59,15 @@ interface Pinned<S> {
  * - On `output-pin` it emits the pin, then subscribes to `mediaOf(source)`; each media value is emitted as
  *   `output-pkt { output, source, level, data }`, with the level of that source's latest `output-pkt` on the input
  *   since the pin (-127 before any). The input's own `output-pkt` events only carry levels: they are not emitted.
+ *   A value the media emits as it is subscribed (a `ReplaySubject`, `shareReplay(1)`, `startWith`, `of`, a cache of
+ *   the last frame) is emitted right after the pin, before anything else, at -127 dB; so is one after the same
+ *   source is unpinned and pinned again.
  * - On `output-unpin` it unsubscribes that media first, then emits the unpin: media of an unpinned source is never
  *   forwarded.
  * - Media that completes or fails while pinned is reported (`media-ended`, `media-failed`, with the `output-pin`
  *   that started it as `event`) and the pin stays, silent until the mixer unpins it; so is a `mediaOf` that throws.
  * - On complete, error and unsubscribe every media subscription ends.
+ * - An `onInvalid` that throws fails the stream with what it threw; every media subscription ends.
  *
  * ```
  * mixer:   P-k-k----U-|     P: pin 0 alice; k: level-only packets; U: unpin 0 alice
@@ -68,25 +102,43 @@ export function withMedia<S, D>(
   const onInvalid = checkOnInvalid(options.onInvalid);
   return (source) =>
     new Observable<OutputEvent<S, D>>((subscriber) => {
-      const outputs = new Map<number, Pinned<S>>();
+      const outputs = new Map<number, PinnedMedia<S, D>>();
       const reportMedia = (
         reason: 'media-ended' | 'media-failed' | 'invalid-event',
         event: unknown,
         message: string,
       ) => {
-        report(onInvalid, reason, event, message);
+        try {
+          report(onInvalid, reason, event, message);
+        } catch (error) {
+          // As the mixers do: the stream fails with what `onInvalid` threw (and every media subscription ends).
+          stopAll();
+          subscriber.error(error);
+        }
       };
-      const stop = (pinned: Pinned<S>) => {
-        const media = pinned.media;
-        pinned.media = null;
-        media?.unsubscribe();
+      const forward = (pinned: PinnedMedia<S, D>, data: D) => {
+        const { output, source: id } = pinned.pin;
+        subscriber.next({ type: 'output-pkt', output, source: id, level: pinned.level, data });
+      };
+      const ended = (pinned: PinnedMedia<S, D>, failure?: { readonly error: unknown }) => {
+        const { output, source: id } = pinned.pin;
+        if (failure === undefined) {
+          reportMedia(
+            'media-ended',
+            pinned.pin,
+            `the media of ${show(id)} ended while it is pinned to output ${output}`,
+          );
+        } else {
+          reportMedia('media-failed', pinned.pin, `the media of ${show(id)} failed: ${String(failure.error)}`);
+        }
       };
       const stopAll = () => {
-        for (const pinned of outputs.values()) stop(pinned);
+        for (const pinned of outputs.values()) pinned.unsubscribe();
         outputs.clear();
       };
-      const start = (pinned: Pinned<S>) => {
-        const { output, source: id } = pinned.pin;
+      const start = (pinned: PinnedMedia<S, D>) => {
+        if (pinned.closed) return; // unpinned while its pin was emitted
+        const id = pinned.pin.source;
         let media: Observable<D>;
         try {
           media = mediaOf(id);
@@ -94,29 +146,13 @@ export function withMedia<S, D>(
           reportMedia('media-failed', pinned.pin, `mediaOf(${show(id)}) threw: ${String(error)}`);
           return;
         }
-        pinned.media = media.subscribe({
-          next: (data) => {
-            if (outputs.get(output) !== pinned || pinned.media === null) return; // unpinned meanwhile
-            subscriber.next({ type: 'output-pkt', output, source: id, level: pinned.level, data });
-          },
-          error: (error: unknown) => {
-            if (outputs.get(output) !== pinned) return;
-            pinned.media = null;
-            reportMedia('media-failed', pinned.pin, `the media of ${show(id)} failed: ${String(error)}`);
-          },
-          complete: () => {
-            if (outputs.get(output) !== pinned) return;
-            pinned.media = null;
-            reportMedia(
-              'media-ended',
-              pinned.pin,
-              `the media of ${show(id)} ended while it is pinned to output ${output}`,
-            );
-          },
-        });
+        media.subscribe(pinned);
       };
-      const upstream = source.subscribe({
-        next: (event) => {
+      // Like the media's subscribers, an observer that is also a subscription, closed as soon as downstream
+      // unsubscribes: a synchronous input sees that and stops instead of draining into a dead end.
+      const upstream: Subscription & Observer<OutputEvent<S, unknown>> = Object.assign(new Subscription(), {
+        next: (event: OutputEvent<S, unknown>) => {
+          if (upstream.closed) return;
           const type = typeOf(event);
           const output: unknown = type === undefined ? undefined : event.output;
           if (
@@ -134,7 +170,7 @@ export function withMedia<S, D>(
               reportMedia('invalid-event', event, `output ${output} is already pinned to ${show(pinned.pin.source)}`);
               return;
             }
-            const fresh: Pinned<S> = { pin: event as OutputPin<S>, level: SILENCE, media: null };
+            const fresh = new PinnedMedia<S, D>(event as OutputPin<S>, forward, ended);
             outputs.set(output, fresh);
             subscriber.next(event as OutputPin<S>);
             start(fresh);
@@ -149,21 +185,22 @@ export function withMedia<S, D>(
             return;
           }
           outputs.delete(output);
-          stop(pinned);
+          pinned.unsubscribe();
           subscriber.next(event as OutputEvent<S, D>);
         },
         error: (error: unknown) => {
+          if (upstream.closed) return;
           stopAll();
           subscriber.error(error);
         },
         complete: () => {
+          if (upstream.closed) return;
           stopAll();
           subscriber.complete();
         },
       });
-      return () => {
-        upstream.unsubscribe();
-        stopAll();
-      };
+      subscriber.add(upstream);
+      subscriber.add(stopAll);
+      source.subscribe(upstream);
     });
 }

@@ -4,7 +4,7 @@
  * (`test/fixtures/rtp/conversation`), a "loud fan" variant of the demo room (its hum 15 dB louder) and a "late join"
  * variant (the mixer starts 5 s into the conversation), and the live rooms recorded from real GStreamer senders
  * (`test/fixtures/live/`: three speakers in turn, their senders' silence digital, dithered or mixed with a hum, and
- * Chromium's levels modelled on them). Prints the tables and writes them into the README between
+ * Chromium's levels modelled on them). Prints the tables and writes them into docs/quality.md between
  * `<!-- quality:start -->` and `<!-- quality:end -->` (`--check` only compares).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -510,18 +510,18 @@ if (isMain && process.argv.includes('--sweep')) {
 } else if (isMain) {
   const tables = qualityTables();
   console.log(tables);
-  const readmeUrl = new URL('../README.md', import.meta.url);
-  const readme = readFileSync(readmeUrl, 'utf8');
-  const updated = readme.replace(
+  const pageUrl = new URL('../docs/quality.md', import.meta.url);
+  const page = readFileSync(pageUrl, 'utf8');
+  const updated = page.replace(
     /<!-- quality:start -->[\s\S]*<!-- quality:end -->/,
     `<!-- quality:start -->\n${tables}\n<!-- quality:end -->`,
   );
   if (process.argv.includes('--check')) {
-    if (updated !== readme) {
-      console.error('quality: the README table is not what the script measures; run npm run quality');
+    if (updated !== page) {
+      console.error('quality: the table in docs/quality.md is not what the script measures; run npm run quality');
       process.exit(1);
     }
   } else {
-    writeFileSync(readmeUrl, updated);
+    writeFileSync(pageUrl, updated);
   }
 }

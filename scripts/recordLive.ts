@@ -1,6 +1,6 @@
 /**
  * `npx tsx scripts/recordLive.ts [folder]`: records the live rooms of `test/fixtures/live/` (default folder). Three
- * espeak-ng speakers take turns (about 4 s each, never overlapping), each sent in real time by the README's GStreamer
+ * espeak-ng speakers take turns (about 4 s each, never overlapping), each sent in real time by the documented GStreamer
  * sender pipeline; a UDP listener (one port per sender) writes down each packet's arrival time, RFC 6464 level and V
  * bit, and its index in its sender's stream (RTP timestamp / 960). One room per kind of silence: every sender sending
  * digital silence, every sender dithering, and three senders whose silence differs (digital silence, dither, a hum

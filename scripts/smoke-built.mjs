@@ -26,3 +26,11 @@ for (const name of ['publishSelection', 'remoteSources', 'encodeEvent', 'decodeE
   if (typeof nats[name] !== 'function') throw new Error(`rx-audio-mixer/nats: ${name} is missing from the built entry`);
 }
 console.log('built nats entry imports');
+
+// The werift entry, with its optional peer werift installed.
+const werift = await import('rx-audio-mixer/werift');
+for (const name of ['fromWeriftTrack', 'toWeriftTracks', 'audioLevelExtensionId']) {
+  if (typeof werift[name] !== 'function')
+    throw new Error(`rx-audio-mixer/werift: ${name} is missing from the built entry`);
+}
+console.log('built werift entry imports');

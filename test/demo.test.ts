@@ -7,6 +7,7 @@ import { runDemo, type Io } from '../demo/cli.js';
 import { makeReport } from '../demo/report.js';
 import { readTrack, wavBytes, type RoomTruth } from '../demo/room.js';
 import { mix, packetize, PACKET_SAMPLES } from '../demo/session.js';
+import { allText } from './documents.js';
 import { mixDown } from '../demo/render.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'rx-audio-mixer-demo-'));
@@ -157,8 +158,8 @@ describe('npm run demo', () => {
     // The README shows a rendered copy: it must be what the demo draws today (refresh with `npm run demo -- --out
     // demo-out && cp demo-out/timeline.svg docs/`).
     expect(svg === readFileSync(new URL('../docs/timeline.svg', import.meta.url), 'utf8'), 'docs/timeline.svg is stale').toBe(true);
-    // The README shows this report as it is.
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    // The README shows this report as it is (wherever the documentation shows it).
+    const readme = allText();
     const shown = /```text\n(5 sources, 2 outputs[\s\S]*?)\n```/.exec(readme)?.[1];
     const report = io.out.slice(0, io.out.findIndex((line) => line.startsWith('wrote '))).join('\n');
     expect(report.trim()).toBe(shown);
@@ -172,7 +173,7 @@ describe('npm run demo', () => {
     const text = io.out.join('\n');
     expect(text).toContain('speech that reached the listener: 84.2%');
     expect(text).toContain('speech lost at onsets: 4 ms on average');
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8').replace(/\s+/g, ' ');
+    const readme = allText().replace(/\s+/g, ' ');
     expect(readme).toContain('loses 15.8% of its speech');
     expect(readme).toContain('and 4 ms at an average onset');
   });

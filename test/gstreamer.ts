@@ -1,14 +1,14 @@
-// Real GStreamer senders for the live tests and for `scripts/recordLive.ts`: the README's commands, espeak-ng
-// speakers, the senders' silences (digital silence, dither, a hum), processes and a bounded wait.
+// Real GStreamer senders for the live tests and for `scripts/recordLive.ts`: the documentation's commands, espeak-ng
+// speakers, the senders' silences (digital silence, dither, a hum), processes, and the conditions the tests wait on
+// (with test/waitFor.ts).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import wavefile from 'wavefile';
+import { allText, root } from './documents.js';
+import { waitFor } from './waitFor.js';
 
-export const root = fileURLToPath(new URL('..', import.meta.url));
 export const TOOLS = ['gst-launch-1.0', 'espeak-ng'];
 export const INSTALL =
   'apt-get install -y gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad espeak-ng';
@@ -17,19 +17,22 @@ export function missingTools(): string[] {
   return TOOLS.filter((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0);
 }
 
-/** The README's commands (`npm run rtp-demo`, the GStreamer sender and receiver), taken from its text. */
+/**
+ * The documentation's commands (`npm run rtp-demo`, the GStreamer sender and receiver), taken from its text (README
+ * and docs/, today docs/rtp.md).
+ */
 export function readmeCommands() {
-  const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  const server = /^npm run rtp-demo -- .*$/m.exec(readme)?.[0];
-  const sender = /^```sh\n(gst-launch-1\.0 filesrc[\s\S]*?)^```$/m.exec(readme)?.[1]?.trim();
-  const receiver = /`(gst-launch-1\.0 udpsrc [^`]*)`/.exec(readme)?.[1];
+  const text = allText();
+  const server = /^npm run rtp-demo -- .*$/m.exec(text)?.[0];
+  const sender = /^```sh\n(gst-launch-1\.0 filesrc[\s\S]*?)^```$/m.exec(text)?.[1]?.trim();
+  const receiver = /`(gst-launch-1\.0 udpsrc [^`]*)`/.exec(text)?.[1];
   if (server === undefined || sender === undefined || receiver === undefined) {
-    throw new Error('the README no longer has the rtp-demo, sender and receiver commands');
+    throw new Error('the documentation no longer has the rtp-demo, sender and receiver commands');
   }
   return { server, sender, receiver };
 }
 
-/** The README's sender, reading `file` and sending to `port` on loopback. */
+/** The documented sender, reading `file` and sending to `port` on loopback. */
 export function senderCommand(file: string, port: number): string {
   return readmeCommands()
     .sender.replace('location=alice.wav', `location=${file}`)
@@ -84,7 +87,7 @@ export const TURNS: Turn[] = [
 
 /**
  * The live room: three speakers in turn, about 4 s each, never overlapping, in 15 s; they pause between phrases, as
- * people do (and as the README's four turns above hardly do).
+ * people do (and as the documentation's four turns above hardly do).
  */
 export const LIVE_TURNS: Turn[] = [
   'Well, good morning, all. So, shall we begin, then?',
@@ -216,19 +219,13 @@ export function start(command: string): Process {
   return Object.assign(child, { output: () => output });
 }
 
-/** Resolves with the exit code once `child` has exited; rejects after `ms`. */
-export function exited(child: ChildProcess, ms: number): Promise<number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
-  return Promise.race([
-    new Promise<number | null>((resolve) =>
-      child.once('exit', (code) => {
-        resolve(code);
-      }),
-    ),
-    sleep(ms).then(() => {
-      throw new Error(`process still running after ${ms} ms`);
-    }),
-  ]);
+/** Resolves with the exit code once `child` has exited; fails after `ms`, with its output. */
+export async function exited(child: ChildProcess, ms: number): Promise<number | null> {
+  await waitFor(() => child.exitCode !== null || child.signalCode !== null, {
+    timeout: ms,
+    what: () => `${child.spawnargs.join(' ')} to exit\n${'output' in child ? (child as Process).output() : ''}`,
+  });
+  return child.exitCode;
 }
 
 /** Sends SIGINT to the process group of `child`. */
@@ -255,18 +252,73 @@ export function killAll(children: readonly ChildProcess[]): void {
 }
 
 /**
- * Waits until `condition()` holds, checking every 50 ms; throws `what` (with `detail()`) after `timeoutMs`. The only
- * way the live tests wait: for a condition, bounded, never for a fixed time.
+ * The UDP sockets open on this machine: for each local port, the bytes waiting to be read (Linux's /proc/net/udp,
+ * read only, so that looking does not race the process that binds).
  */
-export async function waitFor(
-  what: string,
-  condition: () => boolean,
-  timeoutMs: number,
-  detail: () => string = () => '',
-): Promise<void> {
-  const until = performance.now() + timeoutMs;
-  while (!condition()) {
-    if (performance.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${detail()}`);
-    await sleep(50);
+function udpQueues(): Map<number, number> {
+  const queues = new Map<number, number>();
+  for (const line of readFileSync('/proc/net/udp', 'utf8').split('\n').slice(1)) {
+    const fields = line.trim().split(/\s+/);
+    const port = Number.parseInt(fields[1]?.split(':')[1] ?? '', 16);
+    const rx = Number.parseInt(fields[4]?.split(':')[1] ?? '', 16);
+    if (Number.isInteger(port) && Number.isInteger(rx)) queues.set(port, (queues.get(port) ?? 0) + rx);
   }
+  return queues;
+}
+
+/** Until the receiver pipelines have bound their ports (they then keep what arrives until they play). */
+export async function bound(ports: readonly number[]): Promise<void> {
+  await waitFor(() => ports.every((port) => udpQueues().has(port)), {
+    timeout: 30_000,
+    what: () => `the receivers to bind ports ${ports.join(', ')}`,
+  });
+}
+
+/** Until the receivers have read every datagram that reached their ports. */
+export async function drained(ports: readonly number[]): Promise<void> {
+  await waitFor(() => ports.every((port) => udpQueues().get(port) === 0), {
+    timeout: 30_000,
+    what: () =>
+      `the receivers to read what reached them (${ports.map((port) => `${port}: ${udpQueues().get(port)} bytes`).join(', ')})`,
+  });
+}
+
+/** Until rtp-demo prints its address. */
+export async function listening(mixer: Process): Promise<void> {
+  await waitFor(() => mixer.output().includes('mixing RTP from') || mixer.exitCode !== null, {
+    timeout: 30_000,
+    what: () => `rtp-demo to start:\n${mixer.output()}`,
+  });
+  if (mixer.exitCode !== null) throw new Error(`rtp-demo ended:\n${mixer.output()}`);
+}
+
+/** One of the stats lines `npm run rtp-demo` prints every second: packets received, pins per output so far. */
+export interface Stats {
+  readonly line: string;
+  readonly received: number;
+  readonly pins: number;
+}
+
+/** The stats lines rtp-demo has printed so far. */
+export function stats(mixer: Process): Stats[] {
+  return [...mixer.output().matchAll(/^received (\d+) .*pins per output \[([\d, ]+)\]$/gm)].map((match) => ({
+    line: match[0],
+    received: Number(match[1]),
+    pins: match[2]!.split(',').reduce((n, p) => n + Number(p), 0),
+  }));
+}
+
+/**
+ * Until rtp-demo has handled everything sent to it: two of its stats lines (one a second) printed after the first
+ * `after` are alike, so nothing more arrives.
+ */
+export async function settled(mixer: Process, after: number): Promise<void> {
+  const lines = () => stats(mixer).slice(after).map(({ line }) => line);
+  await waitFor(
+    () => {
+      const seen = lines();
+      return seen.length >= 2 && seen.at(-1) === seen.at(-2);
+    },
+    { timeout: 30_000, what: () => `rtp-demo to have handled every packet:\n${lines().join('\n')}` },
+  );
 }

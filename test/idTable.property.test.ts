@@ -18,11 +18,12 @@ const ids = fc.oneof(
 // Clears are rare, so that the table has time to fill between them.
 const op = fc.oneof(
   { weight: 10, arbitrary: fc.constantFrom('set', 'delete', 'get') },
+  { weight: 3, arbitrary: fc.constant('release') },
   { weight: 1, arbitrary: fc.constant('clear') },
 );
 
 describe('IdTable', () => {
-  it('answers as a Map of ids to slots does, through adds, removals, growth and clears; slots stay distinct', () => {
+  it('answers as a Map of ids to slots does, through adds, removals, releases, growth, shrinking and clears; slots stay distinct', () => {
     fc.assert(
       fc.property(
         fc.array(fc.tuple(op, ids), { maxLength: 400 }),
@@ -31,18 +32,30 @@ describe('IdTable', () => {
           // Strings move from the Map to their own index past `indexStringsAt` ids in the Map.
           const table = new IdTable<Id>(indexStringsAt);
           const model = new Map<Id, number>();
+          /** Slots deleted and not released: their ids are still read there, and they are not given again. */
+          const leaving = new Map<number, Id>();
           for (const [op, id] of ops) {
             if (op === 'set' && !model.has(id)) {
               const slot = table.add(id);
               expect([...model.values()]).not.toContain(slot);
+              expect(leaving.has(slot)).toBe(false);
               model.set(id, slot);
             } else if (op === 'delete') {
-              expect(table.delete(id)).toBe(model.get(id) ?? -1);
+              const slot = model.get(id) ?? -1;
+              expect(table.delete(id)).toBe(slot);
+              if (slot >= 0) leaving.set(slot, id);
               model.delete(id);
+            } else if (op === 'release') {
+              table.release();
+              leaving.clear();
+              // The slots end at the highest one in use.
+              expect(table.slots).toBe(model.size === 0 ? 0 : Math.max(...model.values()) + 1);
             } else if (op === 'clear') {
               table.clear();
               model.clear();
+              leaving.clear();
             }
+            for (const [slot, gone] of leaving) expect([gone].includes(table.idAt(slot))).toBe(true); // SameValueZero (NaN included; toContain is ===)
             expect(table.slotOf(id)).toBe(model.get(id) ?? -1);
             expect(table.size).toBe(model.size);
           }

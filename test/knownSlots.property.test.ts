@@ -20,6 +20,7 @@ const op = fc.oneof(
   { weight: 3, arbitrary: fc.constant('add' as const) },
   { weight: 2, arbitrary: fc.constant('remove' as const) },
   { weight: 1, arbitrary: fc.constant('round' as const) },
+  { weight: 2, arbitrary: fc.constant('release' as const) },
 );
 
 describe('KnownSlots', () => {
@@ -59,6 +60,7 @@ describe('KnownSlots', () => {
       const slotA = known.add(a, 0);
       expect([known.slotOf(p), known.slotOf(a)]).toEqual([slotP, slotA]); // P's record now guesses A after it
       expect(known.remove(a)).toBe(slotA);
+      known.release(); // the end of the event that forgot it
       expect(known.add(b, 0)).toBe(slotA); // the slot is given again
       expect(known.slotOf(p)).toBe(slotP);
       expect(known.slotOf(a)).toBe(-1);
@@ -80,9 +82,20 @@ describe('KnownSlots', () => {
           } else if (op === 'round') {
             // Every known source once, in the order they were added: the next round's guesses are all right.
             for (const [known_, slot] of model) expect(known.slotOf(known_)).toBe(slot);
+          } else if (op === 'release') {
+            // What a stage does at the end of each event: the slots forgotten are given again, the records shrink.
+            known.release();
+            expect(known.end).toBe(Math.max(0, ...model.values()) + (model.size === 0 ? 0 : 1));
           }
           expect(known.slotOf(id)).toBe(model.get(id) ?? -1);
+          expect(known.size).toBe(model.size);
         }
+        for (const [id, slot] of model) expect(known.idAt(slot)).toBe(id);
+        // Everyone leaves: nothing is kept, whatever order the slots were given in.
+        for (const id of model.keys()) known.remove(id);
+        known.release();
+        expect(known.end).toBe(0);
+        expect(known.slots.size).toBe(16);
       }),
       { numRuns: 1000 },
     );

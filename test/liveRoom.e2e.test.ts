@@ -1,5 +1,5 @@
-// The live room through real parts: three espeak-ng speakers take turns, each sent by the README's GStreamer sender
-// into `npm run rtp-demo`; the README's receiver decodes each output. Pins at most once per turn plus the first pin
+// The live room through real parts: three espeak-ng speakers take turns, each sent by the documented GStreamer sender
+// (docs/rtp.md) into `npm run rtp-demo`; the documented receiver decodes each output. Pins at most once per turn plus the first pin
 // with speechMixer, with 1 and 2 outputs, whether the senders' silence is alike (digital silence, which GStreamer
 // reads as a steady -59 dBov) or differs (digital silence, dither, a hum at -60); audioMixer flaps on the same room.
 //
@@ -11,12 +11,15 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   bestMatch,
+  bound,
+  drained,
   envelope,
   exited,
   freePorts,
   INSTALL,
   interrupt,
   killAll,
+  listening,
   LIVE_MS,
   LIVE_TURNS,
   missingTools,
@@ -25,9 +28,10 @@ import {
   SAMPLE_RATE,
   senderCommand,
   senderTrack,
+  settled,
   speak,
   start,
-  waitFor,
+  stats,
   writeSamples,
   type Process,
   type Silence,
@@ -42,9 +46,6 @@ const children: Process[] = [];
 afterAll(() => {
   killAll(children);
 });
-
-/** The stats lines `npm run rtp-demo` prints every second. */
-const statsLines = (mixer: Process) => [...mixer.output().matchAll(/received (\d+) .*pins per output \[([\d, ]+)\]/g)];
 
 /**
  * Runs the live room: `silences` for the three senders, `outputs` outputs, `mixerFlag` for rtp-demo. Returns the pins
@@ -79,13 +80,9 @@ async function liveRoom(silences: Silence[], outputs: number, mixerFlag = ''): P
       children.push(child);
       return child;
     });
-    await waitFor('rtp-demo to listen', () => mixer.output().includes('mixing RTP from'), 30_000, () => mixer.output());
-    await waitFor(
-      'the receivers to play',
-      () => receivers.every((r) => r.output().includes('PLAYING')),
-      30_000,
-      () => receivers.map((r) => r.output()).join('\n'),
-    );
+    const ports = files.map((_, k) => listenerPort + 2 * k);
+    await listening(mixer);
+    await bound(ports);
     const senders = LIVE_TURNS.map((turn) => {
       const child = start(senderCommand(join(folder, `${turn.speaker}.wav`), mixerPort));
       children.push(child);
@@ -95,23 +92,18 @@ async function liveRoom(silences: Silence[], outputs: number, mixerFlag = ''): P
     // another (rule 4), which is no switch between turns. rtp-demo prints its counts every second: the last line
     // before the first sender ends has seen the last turn begin (more than 1 s of silence ends every track).
     await Promise.race(senders.map((child) => exited(child, 60_000)));
-    const whileSending = statsLines(mixer).at(-1);
+    const whileSending = stats(mixer).at(-1);
     const codes = await Promise.all(senders.map((child) => exited(child, 60_000)));
+    const statsAtEnd = stats(mixer).length;
     expect(codes, senders.map((s) => s.output()).join('\n')).toStrictEqual([0, 0, 0]);
-    // Every packet sent is on loopback: wait for a stats line that counts them all.
-    const sent = LIVE_TURNS.length * Math.round(LIVE_MS / 20);
-    await waitFor(
-      'rtp-demo to count every packet',
-      () => statsLines(mixer).some((line) => Number(line[1]) >= sent - 3),
-      15_000,
-      () => mixer.output(),
-    );
+    await settled(mixer, statsAtEnd);
+    await drained(ports);
     receivers.forEach(interrupt);
     await Promise.all(receivers.map((child) => exited(child, 10_000)));
     interrupt(mixer);
     await exited(mixer, 10_000);
     expect(whileSending, mixer.output()).toBeDefined();
-    const pins = whileSending![2]!.split(',').reduce((n, p) => n + Number(p), 0);
+    const pins = whileSending!.pins;
     const heard = files.map((file) => {
       const { samples, rate } = readSamples(file);
       return envelope(samples, rate);

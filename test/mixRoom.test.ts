@@ -126,6 +126,30 @@ describe('mixRoom', () => {
     m.expect(room.listen()).toBeObservable(          '-P-Q-M---(UV|)', outs);
   }));
 
+  it('follow: an error as a source times out ends with the unpins of the view the listener had forked into by then', marbles((m) => {
+    // prettier-ignore
+    const follow = m.hot('f-----#', { f: ['alice'] }, new Error('follow failed'));
+    const source = m.hot('aAcC---------|', values);
+    const room = room$(source, { outputs: 1, timeout: 5 }, m.scheduler);
+    // At 6 alice times out, in the same instant as the error: the room refills with carol, whom the listener does not
+    // hear, so its view forks first; it ends with the unpins of its own view (alice's, then none), never carol's.
+    const subs = '        ^-----!';
+    m.expect(room.listen({ follow })).toBeObservable('PZ----(U#)', outs, new Error('follow failed'));
+    m.expect(source).toHaveSubscriptions(subs);
+  }));
+
+  it('RoomMixerCore.endListener: an aligned follower that forks while what is due expires gets its own view\'s unpins', () => {
+    const core = new RoomMixerCore<string, string>({ outputs: 1, threshold: 30, timeout: 1000 });
+    const seen: Out[] = [];
+    const following = core.join({ exclude: new Set<string>(), following: true }, (e) => seen.push(e), 0, new Set(['alice']));
+    core.push(added('alice'), 0);
+    core.push(packet('alice', -20, 'a'), 0);
+    core.push(added('carol'), 0);
+    core.push(packet('carol', -50, 'c'), 900);
+    core.endListener(following, 1500); // alice timed out at 1000 and carol refilled: no timer has run yet
+    expect(seen).toStrictEqual([pin(0, 'alice'), pkt(0, 'alice', -20, 'a'), unpin(0, 'alice')]);
+  });
+
   it('follow: a completed follow keeps its last set; a value that is not iterable is reported and the set stays', () => {
     const reports: InvalidReport[] = [];
     const room = new Subject<In>();

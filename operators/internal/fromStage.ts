@@ -74,7 +74,7 @@ export class StageSubscriber<I, T extends Stage<I> = Stage<I>> extends Subscript
       return;
     }
     this.busy = false;
-    this.settle(stage);
+    this.rearm(stage);
   }
 
   // The hot path: written out rather than through `run`, which would cost a closure per event.
@@ -94,7 +94,7 @@ export class StageSubscriber<I, T extends Stage<I> = Stage<I>> extends Subscript
       return;
     }
     this.busy = false;
-    this.settle(stage);
+    this.rearm(stage);
   }
 
   error(error: unknown): void {
@@ -115,7 +115,7 @@ export class StageSubscriber<I, T extends Stage<I> = Stage<I>> extends Subscript
   };
 
   /** After the outermost call: end if the input ended meanwhile, else arm the timer (unless downstream left). */
-  private settle(stage: Stage<I>): void {
+  private rearm(stage: Stage<I>): void {
     if (this.stage === null) return; // unsubscribed in mid-emission: no timer may outlive it
     if (this.ending !== null) {
       this.finish(this.ending);
@@ -155,9 +155,39 @@ export class StageSubscriber<I, T extends Stage<I> = Stage<I>> extends Subscript
 }
 
 /**
- * Adapts a sans-IO {@link Stage} to an RxJS operator: a new stage for every subscription, time from `scheduler`,
- * and at most one timer, scheduled only while the stage has a deadline and cancelled on complete, error and
- * unsubscribe. Without a scheduler the stage is given time 0 and must never have a deadline.
+ * Adapts a sans-IO {@link Stage} to an RxJS operator: every operator of the library is built with it, and a stage of
+ * your own becomes an operator the same way.
+ *
+ * Each subscription creates its own stage (`createStage` is called on subscribe, with the `emit` that feeds the
+ * subscriber), so no state is shared between subscribers. Each input event is pushed with `scheduler.now()`; the
+ * stage's re-entrancy contract ({@link Stage}) holds: an event pushed into the source from a subscriber is handled
+ * after the current one. At most one timer runs, scheduled on `scheduler` only while the stage has a deadline
+ * ({@link Stage.nextDeadline}) and cancelled on complete, error and unsubscribe. When the input completes or
+ * fails, the stage is ended ({@link Stage.end}) before the completion or error is passed on. Without a scheduler the
+ * stage is given time 0 and must never have a deadline (a `TimelessStage`); a stage that does throws.
+ *
+ * ## Example
+ * A stage that turns the packets of muted sources into silence, so that they never take an output:
+ * ```ts
+ * import { Subject } from 'rxjs';
+ * import { audioMixer, fromStage, SILENCE, TimelessStage, type SourceEvent } from 'rx-audio-mixer';
+ *
+ * class Mute extends TimelessStage<SourceEvent> {
+ *   constructor(private readonly muted: ReadonlySet<string>, private readonly emit: (event: SourceEvent) => void) {
+ *     super();
+ *   }
+ *   protected handle(event: SourceEvent): void {
+ *     this.emit(event.type === 'source-pkt' && this.muted.has(event.source) ? { ...event, level: SILENCE } : event);
+ *   }
+ * }
+ * const room = new Subject<SourceEvent>();
+ * room.pipe(fromStage((emit) => new Mute(new Set(['bob']), emit)), audioMixer({ outputs: 1 })).subscribe(console.log);
+ * ```
+ *
+ * @param createStage Builds one stage per subscription, handing what it emits to `emit`.
+ * @param scheduler The clock and the timers of a stage that depends on time.
+ * @return An operator that feeds its input to a new stage per subscription and emits what the stage emits.
+ * @group Operators
  */
 export function fromStage<I, O>(
   createStage: (emit: (event: O) => void) => Stage<I>,

@@ -1,4 +1,4 @@
-import { SILENCE } from '../rules/levelNormalisation.js';
+import { SILENCE } from '../events/levels.js';
 import { F64_PER_SLOT, I32_PER_SLOT, LEVEL, NEXT, PREV, STAMP, type SourceSlots } from './sourceSlots.js';
 
 const BUCKETS = -SILENCE + 1;

@@ -1,3 +1,5 @@
+import { SlotArray } from './slotArray.js';
+
 /** The first capacity of a slot index (a power of two). */
 const FIRST_CAPACITY = 16;
 const EMPTY = -1;
@@ -15,10 +17,12 @@ const PHI = 0x9e3779b1;
 /**
  * An open-addressing index of int32 keys to slots: pairs (key, slot) side by side in one typed array, found by
  * Fibonacci hashing and linear probing, so that a lookup reads one cache line. Removal shifts the following entries
- * of the probe run back (no tombstones), and the index doubles at half full: every operation is O(1) expected. Keys
- * need not be unique (string hashes collide): a lookup walks the run and asks its caller which slot is the one.
+ * of the probe run back (no tombstones); the index doubles at half full and halves below an eighth full (never below
+ * its first capacity), so that a run of adds and removals around one size does not resize it each time: every
+ * operation is O(1) amortized. Keys need not be unique (string hashes collide): a lookup walks the run and asks its
+ * caller which slot is the one.
  */
-class SlotIndex {
+export class SlotIndex {
   /** Pairs (key, slot), or (?, EMPTY). */
   table = new Int32Array(2 * FIRST_CAPACITY).fill(EMPTY);
   mask = FIRST_CAPACITY - 1;
@@ -52,6 +56,12 @@ class SlotIndex {
     }
     table[2 * hole + 1] = EMPTY;
     this.count--;
+    if (8 * this.count < mask + 1 && mask + 1 > FIRST_CAPACITY) this.resize((mask + 1) / 2);
+  }
+
+  /** The number of pairs it has room for before it doubles, and after which it halves: its capacity. */
+  get capacity(): number {
+    return this.mask + 1;
   }
 
   clear(): void {
@@ -70,8 +80,11 @@ class SlotIndex {
   }
 
   private grow(): void {
+    this.resize(2 * (this.mask + 1));
+  }
+
+  private resize(capacity: number): void {
     const old = this.table;
-    const capacity = 2 * (this.mask + 1);
     this.table = new Int32Array(2 * capacity).fill(EMPTY);
     this.mask = capacity - 1;
     this.shift = 32 - Math.log2(capacity);
@@ -94,7 +107,11 @@ export function isSsrc(source: unknown): source is number {
 /**
  * Source ids to slots: every id known gets a slot, a small integer that stays its own until the id is deleted, so
  * that what a stage keeps of a source can sit in arrays by slot (typed arrays, for the mixer's core) instead of in an
- * object per source. Freed slots are given again, the last freed first, so the slots stay dense.
+ * object per source. Freed slots are given again, the last freed first, so the slots stay dense ({@link SlotArray}).
+ *
+ * A deleted id is unknown at once, but keeps its slot, and the slot its id, until {@link IdTable.release}: what the
+ * removal causes (an unpin, a `source-removed`) can still name it. A stage releases at the end of the event that
+ * deleted it; then nothing of the id stays, and the indexes and the slots shrink as the table empties.
  *
  * The packet's lookup: a `Map` keeps each entry apart from its bucket, and a number key above 2^30 as a heap number
  * of its own, so at a million sources a lookup costs two or three cache misses. Here SSRC-like numbers (what the RTP
@@ -106,9 +123,10 @@ export class IdTable<S> {
   private readonly others = new Map<S, number>();
   private readonly numbers = new SlotIndex();
   private readonly strings = new SlotIndex();
-  /** Per slot, its id (a free slot keeps the id it had). */
-  private readonly ids: S[] = [];
-  private readonly freeSlots: number[] = [];
+  /** Per slot, its id. */
+  private readonly ids = new SlotArray<S>();
+  /** The slots of ids deleted and not released yet. */
+  private readonly deleted: number[] = [];
   /** Whether strings have their own index (once the `Map` grew past `indexStringsAt`). */
   private stringsIndexed = false;
 
@@ -116,10 +134,15 @@ export class IdTable<S> {
   constructor(private readonly indexStringsAt = INDEX_STRINGS_AT) {}
 
   get size(): number {
-    return this.ids.length - this.freeSlots.length;
+    return this.ids.size - this.deleted.length;
   }
 
-  /** One more than the highest slot given: arrays by slot need this length. */
+  /** The slots of the ids deleted and not released yet: they are given again only once released. */
+  get leaving(): readonly number[] {
+    return this.deleted;
+  }
+
+  /** One more than the highest slot in use (or deleted and not released): arrays by slot need this length. */
   get slots(): number {
     return this.ids.length;
   }
@@ -136,15 +159,14 @@ export class IdTable<S> {
     return at === MISSING ? MISSING : this.strings.table[2 * at + 1]!;
   }
 
-  /** The id of `slot`: a slot in use, or one freed and not given again since. */
+  /** The id of `slot`: a slot in use, or one deleted and not released since. */
   idAt(slot: number): S {
-    return this.ids[slot] as S;
+    return this.ids.at(slot);
   }
 
   /** Adds `source`, which must not be known: its new slot. */
   add(source: S): number {
-    const slot = this.freeSlots.pop() ?? this.ids.length;
-    this.ids[slot] = source;
+    const slot = this.ids.add(source);
     this.index(source, slot);
     return slot;
   }
@@ -162,9 +184,16 @@ export class IdTable<S> {
       slot = index.table[2 * at + 1]!;
       index.removeAt(at);
     }
-    // Its id stays at the slot until the slot is given again: what the removal emits can still name it.
-    if (slot !== MISSING) this.freeSlots.push(slot);
+    // Its id stays at the slot until released: what the removal emits can still name it.
+    if (slot !== MISSING) this.deleted.push(slot);
     return slot;
+  }
+
+  /** Frees the slots of the ids deleted since the last release, letting go of the ids: O(1) amortized per id. */
+  release(): void {
+    const deleted = this.deleted;
+    for (let index = 0; index < deleted.length; index++) this.ids.free(deleted[index]!);
+    deleted.length = 0;
   }
 
   clear(): void {
@@ -172,8 +201,8 @@ export class IdTable<S> {
     this.others.clear();
     this.numbers.clear();
     this.strings.clear();
-    this.ids.length = 0;
-    this.freeSlots.length = 0;
+    this.ids.clear();
+    this.deleted.length = 0;
   }
 
   /** Finds `source` at `slot` from now on. */
@@ -220,7 +249,7 @@ export class IdTable<S> {
     for (let at = this.strings.home(key); ; at = (at + 1) & mask) {
       const slot = table[2 * at + 1]!;
       if (slot === EMPTY) return MISSING;
-      if (table[2 * at] === key && this.ids[slot] === source) return at;
+      if (table[2 * at] === key && this.ids.at(slot) === source) return at;
     }
   }
 }

@@ -1,5 +1,15 @@
-import { isQuieter } from '../rules/ties.js';
 import { F64_PER_SLOT, HEAP, I32_PER_SLOT, LEVEL, STAMP, type SourceSlots } from './sourceSlots.js';
+
+/** Room for this many selected sources before the heap grows. */
+const FIRST_CAPACITY = 4;
+
+/**
+ * Whether a source at `levelA` stamped `stampA` is quieter than one at `levelB` stamped `stampB`: a lower level, or
+ * the same level and touched longer ago (rule 8, ties: stamps come from `rules/ties.ts`).
+ */
+export function isQuieter(levelA: number, stampA: number, levelB: number, stampB: number): boolean {
+  return levelA < levelB || (levelA === levelB && stampA < stampB);
+}
 
 /**
  * The selected sources, quietest at the top (rule 8 breaks ties), a binary min-heap by
@@ -7,16 +17,18 @@ import { F64_PER_SLOT, HEAP, I32_PER_SLOT, LEVEL, STAMP, type SourceSlots } from
  * selected (read by the minimum hold), which only selected sources need. O(log size) per change.
  */
 export class QuietestHeap {
-  private readonly items: Int32Array;
-  private readonly since: Float64Array;
+  // Room grows with the selected sources (doubling, up to `capacity`), not allocated for `capacity` at once.
+  private items: Int32Array;
+  private since: Float64Array;
   size = 0;
 
   constructor(
-    capacity: number,
+    private readonly capacity: number,
     private readonly slots: SourceSlots,
   ) {
-    this.items = new Int32Array(capacity);
-    this.since = new Float64Array(capacity);
+    const room = Math.min(capacity, FIRST_CAPACITY);
+    this.items = new Int32Array(room);
+    this.since = new Float64Array(room);
   }
 
   /** The quietest slot, or -1 when empty. */
@@ -36,6 +48,7 @@ export class QuietestHeap {
 
   /** Adds `slot`, selected at `now`. */
   insert(slot: number, now: number): void {
+    if (this.size === this.items.length) this.grow();
     const index = this.size++;
     this.items[index] = slot;
     this.since[index] = now;
@@ -65,6 +78,16 @@ export class QuietestHeap {
     const i32 = this.slots.i32;
     for (let index = 0; index < this.size; index++) i32[I32_PER_SLOT * this.items[index]! + HEAP] = -1;
     this.size = 0;
+  }
+
+  private grow(): void {
+    const room = Math.min(this.capacity, 2 * this.items.length);
+    const items = new Int32Array(room);
+    const since = new Float64Array(room);
+    items.set(this.items);
+    since.set(this.since);
+    this.items = items;
+    this.since = since;
   }
 
   /** Whether the slot at `a` is quieter than the one at `b`. */

@@ -65,7 +65,7 @@ export class SlotLookup<S> {
     return slot;
   }
 
-  /** The id of `slot`: a slot in use, or one freed and not given again since. */
+  /** The id of `slot`: a slot in use, or one deleted and not released since. */
   idAt(slot: number): S {
     return this.ids.idAt(slot);
   }
@@ -89,10 +89,35 @@ export class SlotLookup<S> {
     return slot;
   }
 
-  /** Forgets the source of `slot`; its record stays as it is until the slot is given again. */
+  /** Forgets the source of `slot`: unknown at once, its id still read at its slot until {@link SlotLookup.release}. */
   delete(slot: number): void {
     this.slots.i32[I32_PER_SLOT * slot + KIND] = FREE;
+    if (this.last === slot) this.last = -1;
     this.ids.delete(this.ids.idAt(slot));
+  }
+
+  /** The slots deleted and not released yet. */
+  get leaving(): readonly number[] {
+    return this.ids.leaving;
+  }
+
+  /** One more than the highest slot in use (or deleted and not released). */
+  get end(): number {
+    return this.ids.slots;
+  }
+
+  /**
+   * Lets go of the ids deleted since the last release and gives their slots back; the records shrink as the slots
+   * empty ({@link SourceSlots.fit}), and a guess that pointed past them is dropped.
+   */
+  release(): void {
+    if (this.ids.leaving.length === 0) return;
+    this.ids.release();
+    const end = this.ids.slots;
+    if (!this.slots.fit(end)) return;
+    const i32 = this.slots.i32;
+    const size = this.slots.size;
+    for (let at = SUCCESSOR; at < I32_PER_SLOT * end; at += I32_PER_SLOT) if (i32[at]! >= size) i32[at] = -1;
   }
 
   clear(): void {

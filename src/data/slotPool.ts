@@ -1,3 +1,4 @@
+import { SlotArray } from './slotArray.js';
 import { HEAP, I32_PER_SLOT, OUTPUT, SourceSlots } from './sourceSlots.js';
 
 /**
@@ -7,40 +8,40 @@ import { HEAP, I32_PER_SLOT, OUTPUT, SourceSlots } from './sourceSlots.js';
  */
 export class SlotPool<E> {
   readonly slots = new SourceSlots();
-  /** Per slot, its entry; a freed slot keeps its entry until it is given again. */
-  private readonly entries: E[] = [];
-  private readonly free: number[] = [];
+  /** Per slot, its entry. */
+  private readonly entries = new SlotArray<E>();
 
   /** How many slots are in use. */
   get size(): number {
-    return this.entries.length - this.free.length;
+    return this.entries.size;
   }
 
   /** A slot for the entry `make` builds for it, with room for it in the records: neither selected nor pinned. */
   take(make: (slot: number) => E): number {
-    const slot = this.free.length > 0 ? this.free.pop()! : this.entries.length;
+    // A placeholder first: the slot is needed to make the entry.
+    const slot = this.entries.add(undefined as E);
     this.slots.reserve(slot);
     const i32 = this.slots.i32;
     i32[I32_PER_SLOT * slot + HEAP] = -1;
     i32[I32_PER_SLOT * slot + OUTPUT] = -1;
-    this.entries[slot] = make(slot);
+    this.entries.set(slot, make(slot));
     return slot;
   }
 
-  /** The entry of `slot`: in use, or freed and not given again since. */
+  /** The entry of `slot`, which is in use. */
   at(slot: number): E {
-    return this.entries[slot]!;
+    return this.entries.at(slot);
   }
 
-  /** Takes `slot` back. */
+  /** Takes `slot` back, letting go of its entry; the records shrink as the slots empty. */
   give(slot: number): void {
-    this.free.push(slot);
+    this.entries.free(slot);
+    this.slots.fit(this.entries.length);
   }
 
   /** Takes every slot back and gives the memory back. */
   clear(): void {
-    this.entries.length = 0;
-    this.free.length = 0;
+    this.entries.clear();
     this.slots.clear();
   }
 }

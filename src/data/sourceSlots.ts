@@ -51,7 +51,12 @@ export const OTHER = 2;
 
 const FIRST_CAPACITY = 16;
 
-/** The per-slot records, growing by doubling as slots are given. */
+/**
+ * The per-slot records, growing by doubling as slots are given, and halving (at least) once fewer than a quarter of
+ * them lie below the highest slot in use ({@link SourceSlots.fit}): a room that grows and shrinks around one size does
+ * not reallocate on each join, and one that empties gives its memory back. Slots keep their records: only the
+ * records past the highest slot in use, all free, are dropped.
+ */
 export class SourceSlots {
   f64: Float64Array;
   i32: Int32Array;
@@ -90,6 +95,29 @@ export class SourceSlots {
     this.f64 = f64;
     this.i32 = new Int32Array(buffer);
     this.capacity = capacity;
+  }
+
+  /** How many records it has room for. */
+  get size(): number {
+    return this.capacity;
+  }
+
+  /**
+   * Tells it that slots `slots` and up are free (their records are not read again before they are given anew): it
+   * shrinks when they fill less than a quarter of it, to twice their number (never below the first capacity), and
+   * then answers true.
+   */
+  fit(slots: number): boolean {
+    if (4 * slots >= this.capacity || this.capacity === FIRST_CAPACITY) return false;
+    let capacity = FIRST_CAPACITY;
+    while (capacity < 2 * slots) capacity *= 2;
+    const buffer = new ArrayBuffer(capacity * F64_PER_SLOT * 8);
+    const f64 = new Float64Array(buffer);
+    f64.set(this.f64.subarray(0, slots * F64_PER_SLOT));
+    this.f64 = f64;
+    this.i32 = new Int32Array(buffer);
+    this.capacity = capacity;
+    return true;
   }
 
   /** Gives the memory back: back to the first capacity. */

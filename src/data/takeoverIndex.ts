@@ -1,4 +1,4 @@
-import { SILENCE } from '../rules/levelNormalisation.js';
+import { SILENCE } from '../events/levels.js';
 
 /** What the index needs of a view. */
 export interface TakeoverView {

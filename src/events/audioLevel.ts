@@ -1,4 +1,4 @@
-import { SILENCE } from '../rules/levelNormalisation.js';
+import { SILENCE } from './levels.js';
 
 /**
  * The RFC 6464 audio level of a block of PCM (one packet's worth), in dBov: 0 is the loudest, -127 silence.

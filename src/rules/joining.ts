@@ -12,6 +12,8 @@ import { Timeouts } from './timeouts.js';
  */
 export class KnownSlots<S> extends Timeouts {
   private readonly ids = new SlotLookup<S>(this.slots);
+  /** Whether a source was forgotten since the last release. */
+  private forgotten = false;
 
   constructor(
     timeout: number,
@@ -29,7 +31,7 @@ export class KnownSlots<S> extends Timeouts {
     return this.ids.slotOf(source);
   }
 
-  /** The source of `slot`: known, or forgotten and its slot not given again since. */
+  /** The source of `slot`: known, or forgotten and not released since. */
   idAt(slot: number): S {
     return this.ids.idAt(slot);
   }
@@ -82,16 +84,39 @@ export class KnownSlots<S> extends Timeouts {
     return slot;
   }
 
+  /** The slots forgotten and not released yet. */
+  get leaving(): readonly number[] {
+    return this.ids.leaving;
+  }
+
+  /** One more than the highest slot in use (or forgotten and not released): arrays by slot need this length. */
+  get end(): number {
+    return this.ids.end;
+  }
+
+  /**
+   * Lets go of the sources forgotten since the last release: their ids, and their slots, to be given again; the
+   * records shrink as the slots empty. What a stage does at the end of the event that forgot them.
+   */
+  release(): void {
+    // Every event ends with a release: one comparison when it forgot no one.
+    if (!this.forgotten) return;
+    this.forgotten = false;
+    this.ids.release();
+  }
+
   clear(): void {
     this.ids.clear();
     this.activity.clear();
     this.slots.clear();
+    this.forgotten = false;
   }
 
-  /** Forgets `slot`'s source; what is kept by slot stays until the slot is given again. */
+  /** Forgets `slot`'s source; its id and what is kept by slot stay until {@link KnownSlots.release}. */
   private forget(slot: number): void {
     this.activity.remove(slot);
     this.ids.delete(slot);
+    this.forgotten = true;
   }
 }
 
@@ -107,8 +132,8 @@ export interface Known {
  */
 export class KnownSources<S, R extends Known & { readonly source: S }> {
   readonly slots: KnownSlots<S>;
-  /** Per slot, its record (a forgotten one until the slot is given again). */
-  private readonly records: R[] = [];
+  /** Per slot, its record (a forgotten one until released). */
+  private readonly records: (R | undefined)[] = [];
 
   constructor(
     timeout: number,
@@ -139,7 +164,7 @@ export class KnownSources<S, R extends Known & { readonly source: S }> {
     return slot < 0 ? undefined : this.records[slot];
   }
 
-  /** The record of `slot`: in use, or forgotten and its slot not given again since. */
+  /** The record of `slot`: in use, or forgotten and not released since. */
   recordAt(slot: number): R {
     return this.records[slot]!;
   }
@@ -185,6 +210,17 @@ export class KnownSources<S, R extends Known & { readonly source: S }> {
     for (const slot of this.slots.byActivity()) yield this.records[slot]!;
   }
 
+  /** Lets go of the records forgotten since the last release, as {@link KnownSlots.release} does of their ids. */
+  release(): void {
+    const leaving = this.slots.leaving;
+    if (leaving.length === 0) return;
+    const records = this.records;
+    for (let index = 0; index < leaving.length; index++) records[leaving[index]!] = undefined;
+    this.slots.release();
+    // V8 gives the array's memory back once less than half of it is used.
+    if (records.length > this.slots.end) records.length = this.slots.end;
+  }
+
   clear(): void {
     this.slots.clear();
     this.records.length = 0;
@@ -199,8 +235,8 @@ export class KnownSources<S, R extends Known & { readonly source: S }> {
   }
 
   /**
-   * The record of `slot`, just forgotten; `null` for -1. It stays at its slot until the slot is given again, as the
-   * slot's id does, so that what is told of the forgotten source (a timeout's unpin) can still find it.
+   * The record of `slot`, just forgotten; `null` for -1. It stays at its slot until released, as the slot's id does,
+   * so that what is told of the forgotten source (a timeout's unpin) can still find it.
    */
   private take(slot: number): R | null {
     return slot < 0 ? null : this.records[slot]!;

@@ -1,19 +1,7 @@
 import type { InvalidHandler, LevelledPacket, SourcePacket } from '../events/events.js';
 import { show } from '../events/show.js';
 import { report } from '../events/reports.js';
-
-/**
- * The loudest level, in dBov.
- *
- * @group Events
- */
-export const LOUDEST = 0;
-/**
- * Silence, in dBov: also the level of a source that has not sent a level yet.
- *
- * @group Events
- */
-export const SILENCE = -127;
+import { LOUDEST, SILENCE } from '../events/levels.js';
 
 /** Whether `level` is a number in -127..0 (NaN fails both comparisons). */
 function isValidLevel(level: unknown): level is number {

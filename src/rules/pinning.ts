@@ -9,7 +9,8 @@ import { I32_PER_SLOT, OUTPUT, type SourceSlots } from '../data/sourceSlots.js';
  * room's views.
  */
 export class Outputs<S, D> {
-  private readonly pinned: Int32Array;
+  /** The slot pinned to each output that was ever used, -1 for none; it grows with the outputs used, not `count`. */
+  private pinned = new Int32Array(0);
   private readonly free: FreeOutputs;
 
   constructor(
@@ -18,7 +19,6 @@ export class Outputs<S, D> {
     private readonly idAt: (slot: number) => S,
     private readonly emit: (event: OutputEvent<S, D>) => void,
   ) {
-    this.pinned = new Int32Array(count).fill(-1);
     this.free = new FreeOutputs(count);
   }
 
@@ -26,6 +26,7 @@ export class Outputs<S, D> {
   pin(slot: number): void {
     const output = this.free.take();
     this.slots.i32[I32_PER_SLOT * slot + OUTPUT] = output;
+    this.reach(output);
     this.pinned[output] = slot;
     this.emit({ type: 'output-pin', output, source: this.idAt(slot) });
   }
@@ -40,7 +41,7 @@ export class Outputs<S, D> {
 
   /** The slot pinned to `output`, or -1. */
   at(output: number): number {
-    return this.pinned[output]!;
+    return output < this.pinned.length ? this.pinned[output]! : -1;
   }
 
   /** The source of `slot`, as the events name it. */
@@ -51,6 +52,7 @@ export class Outputs<S, D> {
   /** Pins `slot` to `output` without a word (for a copy of other outputs): that output must be free. */
   restore(slot: number, output: number): void {
     this.slots.i32[I32_PER_SLOT * slot + OUTPUT] = output;
+    this.reach(output);
     this.pinned[output] = slot;
     this.free.remove(output);
   }
@@ -58,5 +60,13 @@ export class Outputs<S, D> {
   forward(slot: number, level: number, data: D): void {
     const output = this.slots.i32[I32_PER_SLOT * slot + OUTPUT]!;
     this.emit({ type: 'output-pkt', output, source: this.idAt(slot), level, data });
+  }
+
+  /** Makes room in `pinned` up to `output` (doubling, at most `count`). */
+  private reach(output: number): void {
+    if (output < this.pinned.length) return;
+    const grown = new Int32Array(Math.min(this.count, Math.max(2 * this.pinned.length, output + 1, 4))).fill(-1);
+    grown.set(this.pinned);
+    this.pinned = grown;
   }
 }

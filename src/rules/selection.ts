@@ -1,7 +1,7 @@
 import { CandidateBuckets, type CandidateRanking } from '../data/candidateBuckets.js';
 import { QuietestHeap } from '../data/quietestHeap.js';
 import { F64_PER_SLOT, HEAP, I32_PER_SLOT, LEVEL, STAMP, type SourceSlots } from '../data/sourceSlots.js';
-import { SILENCE } from './levelNormalisation.js';
+import { SILENCE } from '../events/levels.js';
 import { refill } from './refill.js';
 import { displaced, takeoverLevel, type TakeoverRule } from './takeover.js';
 import { StampClock, Stamper } from './ties.js';

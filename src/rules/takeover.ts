@@ -3,9 +3,8 @@
  *
  * @module
  */
-import type { QuietestHeap } from '../data/quietestHeap.js';
+import { isQuieter, type QuietestHeap } from '../data/quietestHeap.js';
 import { F64_PER_SLOT, LEVEL, STAMP, type SourceSlots } from '../data/sourceSlots.js';
-import { isQuieter } from './ties.js';
 
 /** The threshold and the hold, already checked. */
 export interface TakeoverRule {

@@ -3,14 +3,12 @@
  * before: among equally quiet selected sources the one touched longest ago is taken over, and among equally loud
  * candidates the one touched most recently refills an output.
  *
+ * The order itself, by level then stamp, is the data structures' (`isQuieter` in `data/quietestHeap.ts`, and
+ * the stamp order of `data/candidateBuckets.ts`): they keep sources ranked by it. This file says where stamps come
+ * from.
+ *
  * @module
  */
-
-/** Whether a source at `levelA` stamped `stampA` is quieter than one at `levelB` stamped `stampB`: a lower level, or
- * the same level and touched longer ago. */
-export function isQuieter(levelA: number, stampA: number, levelB: number, stampB: number): boolean {
-  return levelA < levelB || (levelA === levelB && stampA < stampB);
-}
 
 /**
  * Stamps for the tie-break rule: a touch gets `base + n` for the n-th touch a selection makes since `base` moved.

@@ -4,8 +4,9 @@ import { normalisedLevel } from '../rules/levelNormalisation.js';
 import { KnownSlots } from '../rules/joining.js';
 import { Outputs } from '../rules/pinning.js';
 import { Selection } from '../rules/selection.js';
-import { TimedStage } from '../rules/ordering.js';
+import { TimedStage } from './timedStage.js';
 import { reportInvalidEvent, typeOf } from '../events/reports.js';
+import { checkOutputs } from '../options/checks.js';
 
 /**
  * Options of {@link AudioMixerCore}, already checked.
@@ -13,6 +14,7 @@ import { reportInvalidEvent, typeOf } from '../events/reports.js';
  * @group State machines
  */
 export interface AudioMixerConfig {
+  /** How many output tracks there are: an integer 1 .. {@link MAX_OUTPUTS} (1024), checked by the constructor. */
   readonly outputs: number;
   readonly threshold: number;
   /** How long a pinned source cannot be displaced by the threshold rule, in ms; default 0. */
@@ -44,9 +46,11 @@ export class AudioMixerCore<S = string, D = Uint8Array> extends TimedStage<Sourc
   private readonly outputs: Outputs<S, D>;
   private readonly onInvalid: InvalidHandler | undefined;
 
+  /** @throws RangeError when `outputs` is not an integer 1 .. {@link MAX_OUTPUTS}. */
   constructor(config: AudioMixerConfig, emit: (event: OutputEvent<S, D>) => void) {
     const known = new KnownSlots<S>(config.timeout, config.onInvalid);
     super(known);
+    checkOutputs(config.outputs);
     this.onInvalid = config.onInvalid;
     const outputs = new Outputs<S, D>(config.outputs, known.slots, (slot) => known.idAt(slot), emit);
     this.outputs = outputs;
@@ -95,7 +99,10 @@ export class AudioMixerCore<S = string, D = Uint8Array> extends TimedStage<Sourc
     }
   }
 
-  /** @internal */
+  /**
+   * A timed-out source (the skeleton's hook): not API, yet kept in the .d.ts, which needs it.
+   * @hidden
+   */
   protected timedOut(slot: number): void {
     this.selection.remove(slot);
   }

@@ -1,6 +1,6 @@
 import type { InvalidHandler, SourceEvent } from '../events/events.js';
 import { LevelNormaliser, type LevelNormaliserConfig } from './levelNormaliser.js';
-import { SILENCE } from '../rules/levelNormalisation.js';
+import { SILENCE } from '../events/levels.js';
 import { SerialStage } from './stage.js';
 import { reportInvalidEvent, typeOf } from '../events/reports.js';
 

@@ -1,9 +1,9 @@
 import type { InvalidHandler, SourceEvent, SourcePacket } from '../events/events.js';
 import { KnownSources, type Known } from '../rules/joining.js';
-import { LOUDEST, SILENCE } from '../rules/levelNormalisation.js';
+import { LOUDEST, SILENCE } from '../events/levels.js';
 import { onsetBoost, type OnsetRule, type OnsetState } from '../rules/onsetPriority.js';
 import { learnSteady, returnsToSteady, type SteadyRule, type SteadyState } from '../rules/steadyFloor.js';
-import { TimedStage } from '../rules/ordering.js';
+import { TimedStage } from './timedStage.js';
 import { reportInvalidEvent, typeOf } from '../events/reports.js';
 
 /**
@@ -184,7 +184,7 @@ export class LevelNormaliser<S, D> extends TimedStage<
     return Math.min(LOUDEST, Math.max(SILENCE, SILENCE + aboveFloor + gain));
   }
 
-  /** A source's state is dropped when it times out; nothing is emitted. @internal */
+  /** A source's state is dropped when it times out; nothing is emitted. @hidden */
   protected timedOut(): void {
     // Forgotten already.
   }

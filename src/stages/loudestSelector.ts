@@ -3,6 +3,7 @@ import { levelledPacket } from '../rules/levelNormalisation.js';
 import { Selection } from '../rules/selection.js';
 import { KnownSlots } from '../rules/joining.js';
 import { TimelessStage } from './stage.js';
+import { checkOutputs } from '../options/checks.js';
 import { reportInvalidEvent, typeOf } from '../events/reports.js';
 
 /**
@@ -11,7 +12,7 @@ import { reportInvalidEvent, typeOf } from '../events/reports.js';
  * @group State machines
  */
 export interface LoudestSelectorConfig {
-  /** How many sources can be selected at once. */
+  /** How many sources can be selected at once: an integer 1 .. {@link MAX_OUTPUTS} (1024). */
   readonly outputs: number;
   /** How many dB a candidate must beat the quietest selected source by to take its place. */
   readonly threshold: number;
@@ -39,11 +40,13 @@ export class LoudestSelector<S, D> extends TimelessStage<LevelledSourceEvent<S, 
   private readonly selection: Selection;
   private readonly onInvalid: InvalidHandler | undefined;
 
+  /** @throws RangeError when `outputs` is not an integer 1 .. {@link MAX_OUTPUTS}. */
   constructor(
     config: LoudestSelectorConfig,
     private readonly emit: (event: SelectionEvent<S, D>) => void,
   ) {
     super();
+    checkOutputs(config.outputs);
     this.onInvalid = config.onInvalid;
     const known = new KnownSlots<S>(Infinity, config.onInvalid);
     this.known = known;
@@ -79,6 +82,7 @@ export class LoudestSelector<S, D> extends TimelessStage<LevelledSourceEvent<S, 
       case 'source-removed': {
         const slot = this.known.dismiss(event);
         if (slot >= 0) this.selection.remove(slot);
+        this.known.release(); // its deselection named it: now its id goes
         return;
       }
       default:

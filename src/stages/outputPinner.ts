@@ -4,6 +4,7 @@ import { Outputs } from '../rules/pinning.js';
 import { show } from '../events/show.js';
 import { SlotPool } from '../data/slotPool.js';
 import { TimelessStage } from './stage.js';
+import { checkOutputs } from '../options/checks.js';
 import { report, reportDuplicate, reportInvalidEvent, reportUnknown, typeOf } from '../events/reports.js';
 
 /**
@@ -12,7 +13,7 @@ import { report, reportDuplicate, reportInvalidEvent, reportUnknown, typeOf } fr
  * @group State machines
  */
 export interface OutputPinnerConfig {
-  /** How many output tracks there are, numbered `0 .. outputs-1`. */
+  /** How many output tracks there are, numbered `0 .. outputs-1`: an integer 1 .. {@link MAX_OUTPUTS} (1024). */
   readonly outputs: number;
   readonly onInvalid?: InvalidHandler | undefined;
 }
@@ -33,8 +34,10 @@ export class OutputPinner<S, D> extends TimelessStage<SelectionEvent<S, D>> {
   private readonly outputs: Outputs<S, D>;
   private readonly onInvalid: InvalidHandler | undefined;
 
+  /** @throws RangeError when `outputs` is not an integer 1 .. {@link MAX_OUTPUTS}. */
   constructor(config: OutputPinnerConfig, emit: (event: OutputEvent<S, D>) => void) {
     super();
+    checkOutputs(config.outputs);
     this.onInvalid = config.onInvalid;
     const pool = this.pool;
     this.outputs = new Outputs<S, D>(config.outputs, pool.slots, (slot) => pool.at(slot), emit);

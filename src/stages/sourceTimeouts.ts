@@ -1,6 +1,6 @@
 import type { InvalidHandler, SourceEvent, SourcePacket } from '../events/events.js';
 import { KnownSlots } from '../rules/joining.js';
-import { TimedStage } from '../rules/ordering.js';
+import { TimedStage } from './timedStage.js';
 import { reportInvalidEvent, typeOf } from '../events/reports.js';
 
 /**
@@ -60,7 +60,10 @@ export class SourceTimeouts<S, D> extends TimedStage<SourceEvent<S, D>, number, 
     }
   }
 
-  /** @internal */
+  /**
+   * A timed-out source (the skeleton's hook): not API, yet kept in the .d.ts, which needs it.
+   * @hidden
+   */
   protected timedOut(slot: number): void {
     this.emit({ type: 'source-removed', source: this.known.idAt(slot) });
   }

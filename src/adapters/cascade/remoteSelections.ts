@@ -1,7 +1,7 @@
 import type { InvalidHandler, SourceEvent } from '../../events/events.js';
 import { KnownSources, type Known } from '../../rules/joining.js';
 import { show } from '../../events/show.js';
-import { TimedStage } from '../../rules/ordering.js';
+import { TimedStage } from '../../stages/timedStage.js';
 import { decodeEvent, MalformedMessage } from './wire.js';
 import { report } from '../../events/reports.js';
 
@@ -88,7 +88,7 @@ export class RemoteSelections extends TimedStage<SelectionMessage, RemoteSource,
     }
   }
 
-  /** A node that went silent: its source is removed (rule 5). @internal */
+  /** A node that went silent: its source is removed (rule 5). @hidden */
   protected timedOut(record: RemoteSource): void {
     this.emit({ type: 'source-removed', source: record.source });
   }

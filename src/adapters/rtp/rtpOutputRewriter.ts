@@ -1,8 +1,6 @@
 import { packets } from 'rtp.js';
-import type { InvalidHandler, InvalidReason, OutputEvent } from '../../events/events.js';
-import { show } from '../../events/show.js';
-import { TimelessStage } from '../../stages/stage.js';
-import { reportInvalidEvent, typeOf, report } from '../../events/reports.js';
+import type { InvalidHandler, OutputPacket } from '../../events/events.js';
+import { isRtpNumbering, OutputStreams } from './outputStreams.js';
 import { AUDIO_LEVEL_URI, type RtpPacketInfo } from './rtpPacketInfo.js';
 
 const { RtpPacket, rtpExtensionUriToType } = packets;
@@ -31,6 +29,7 @@ export interface RtpOutputPacket<S = number> {
  * @group State machines
  */
 export interface RtpOutputRewriterConfig {
+  /** How many outputs the mixer has: an integer 1 .. `MAX_OUTPUTS` (1024), checked by the constructor. */
   readonly outputs: number;
   /** The SSRC of each output stream. */
   readonly ssrcs: readonly number[];
@@ -45,27 +44,6 @@ export interface RtpOutputRewriterConfig {
   readonly outputExtensionId: number;
   readonly onInvalid?: InvalidHandler | undefined;
 }
-
-interface OutputStream {
-  /** Whether a source is pinned to this output, and which. */
-  pinned: boolean;
-  source: unknown;
-  /** A new source was pinned since the last packet: re-anchor sequence numbers and timestamps. */
-  switched: boolean;
-  started: boolean;
-  sequenceOffset: number;
-  timestampOffset: number;
-  lastSequenceNumber: number;
-  lastTimestamp: number;
-  /** The timestamp step of the last packet in this run, in RTP ticks: one packet's duration. */
-  packetTicks: number;
-  lastTime: number;
-}
-
-/** The longest packet taken as one packet's duration (a longer step is a gap, not a packet): 120 ms, Opus' longest. */
-const LONGEST_PACKET_MS = 120;
-/** One packet's duration before a run has shown its own: 20 ms, the usual audio packet. */
-const DEFAULT_PACKET_MS = 20;
 
 /**
  * Rewrites the packets of each output into one stable RTP stream, as a listener's decoder wants it: its own SSRC,
@@ -84,66 +62,16 @@ const DEFAULT_PACKET_MS = 20;
  *
  * @group State machines
  */
-export class RtpOutputRewriter<S> extends TimelessStage<OutputEvent<S, RtpPacketInfo>> {
-  private readonly streams: OutputStream[];
-  private readonly defaultPacketTicks: number;
-
+export class RtpOutputRewriter<S> extends OutputStreams<S, RtpPacketInfo> {
+  /** @throws RangeError when `outputs` is not an integer 1 .. `MAX_OUTPUTS`. */
   constructor(
     private readonly config: RtpOutputRewriterConfig,
     private readonly emit: (packet: RtpOutputPacket<S>) => void,
   ) {
-    super();
-    this.defaultPacketTicks = Math.round((config.clockRate * DEFAULT_PACKET_MS) / 1000);
-    this.streams = Array.from({ length: config.outputs }, () => ({
-      pinned: false,
-      source: undefined,
-      switched: true,
-      started: false,
-      sequenceOffset: 0,
-      timestampOffset: 0,
-      lastSequenceNumber: 0,
-      lastTimestamp: 0,
-      packetTicks: this.defaultPacketTicks,
-      lastTime: 0,
-    }));
+    super(config);
   }
 
-  protected handle(event: OutputEvent<S, RtpPacketInfo>, now: number): void {
-    const type = typeOf(event);
-    if (type !== 'output-pin' && type !== 'output-pkt' && type !== 'output-unpin') {
-      reportInvalidEvent(this.config.onInvalid, event, 'an output event');
-      return;
-    }
-    // Only an integer in range indexes the streams: `'length'` or `'__proto__'` must never reach the array.
-    const output: unknown = event.output;
-    if (typeof output !== 'number' || !Number.isInteger(output) || output < 0 || output >= this.config.outputs) {
-      this.report('invalid-event', event, `output ${show(output)} is not one of outputs 0..${this.config.outputs - 1}`);
-      return;
-    }
-    const stream = this.streams[output]!;
-    if (type === 'output-pin') {
-      stream.pinned = true;
-      stream.source = event.source;
-      stream.switched = true;
-      return;
-    }
-    if (!stream.pinned || stream.source !== event.source) {
-      this.report('not-pinned', event, `output ${output} does not hold source ${show(event.source)}`);
-      return;
-    }
-    if (type === 'output-unpin') {
-      stream.pinned = false;
-      stream.source = undefined;
-      return;
-    }
-    this.forward(stream, event as OutputEvent<S, RtpPacketInfo> & { type: 'output-pkt' }, now);
-  }
-
-  private report(reason: InvalidReason, event: unknown, message: string): void {
-    report(this.config.onInvalid, reason, event, message);
-  }
-
-  private forward(stream: OutputStream, event: { output: number; source: S; data: RtpPacketInfo }, now: number): void {
+  protected forward(event: OutputPacket<S, RtpPacketInfo>, now: number): void {
     const info: unknown = event.data;
     if (!isRtpPacketInfo(info)) {
       this.report('invalid-event', event, 'the data of an output-pkt must be the RtpPacketInfo fromRtpPackets made');
@@ -166,29 +94,13 @@ export class RtpOutputRewriter<S> extends TimelessStage<OutputEvent<S, RtpPacket
     }
 
     const output = event.output;
-    let marker = info.marker;
-    if (stream.switched) {
-      marker = true;
-      stream.switched = false;
-      if (!stream.started) {
-        stream.started = true;
-        stream.sequenceOffset = (this.config.firstSequenceNumbers[output] ?? 0) - info.sequenceNumber;
-        stream.timestampOffset = (this.config.firstTimestamps[output] ?? 0) - info.timestamp;
-      } else {
-        // Move on by the real time since the last packet of this output, and by at least that packet's duration.
-        const elapsed = Math.round(((now - stream.lastTime) * this.config.clockRate) / 1000);
-        stream.sequenceOffset = stream.lastSequenceNumber + 1 - info.sequenceNumber;
-        stream.timestampOffset = stream.lastTimestamp + Math.max(elapsed, stream.packetTicks) - info.timestamp;
-      }
-      stream.packetTicks = this.defaultPacketTicks;
-    }
-    const sequenceNumber = (info.sequenceNumber + stream.sequenceOffset) & 0xffff;
-    const timestamp = (info.timestamp + stream.timestampOffset) >>> 0;
-    if (!marker && sequenceNumber === ((stream.lastSequenceNumber + 1) & 0xffff)) {
-      // The step from the packet before, in the same run: one packet's duration, if it is one.
-      const step = (timestamp - stream.lastTimestamp) >>> 0;
-      if (step > 0 && step <= (this.config.clockRate * LONGEST_PACKET_MS) / 1000) stream.packetTicks = step;
-    }
+    const { sequenceNumber, timestamp, marker } = this.renumber(
+      output,
+      info.sequenceNumber,
+      info.timestamp,
+      info.marker,
+      now,
+    );
     const ssrc = this.config.ssrcs[output] ?? 0;
 
     packet.setSsrc(ssrc);
@@ -205,10 +117,6 @@ export class RtpOutputRewriter<S> extends TimelessStage<OutputEvent<S, RtpPacket
     }
     const view = packet.getView();
     const datagram = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
-
-    stream.lastSequenceNumber = sequenceNumber;
-    stream.lastTimestamp = timestamp;
-    stream.lastTime = now;
     this.emit({ output, source: event.source, datagram, ssrc, sequenceNumber, timestamp, marker });
   }
 }
@@ -220,13 +128,7 @@ function isRtpPacketInfo(data: unknown): data is RtpPacketInfo {
   return (
     info.datagram instanceof Uint8Array &&
     info.datagram.byteLength >= 12 &&
-    Number.isInteger(info.sequenceNumber) &&
-    (info.sequenceNumber as number) >= 0 &&
-    (info.sequenceNumber as number) <= 0xffff &&
-    Number.isInteger(info.timestamp) &&
-    (info.timestamp as number) >= 0 &&
-    (info.timestamp as number) <= 0xffffffff &&
-    typeof info.marker === 'boolean' &&
+    isRtpNumbering(info.sequenceNumber, info.timestamp, info.marker) &&
     (info.level === undefined || (typeof info.level === 'number' && info.level <= 0 && info.level >= -127))
   );
 }

@@ -1,12 +1,13 @@
-import type { OutputEvent } from '../../events/events.js';
-import type { RoomSource } from './listenerView.js';
 import { Outputs } from '../../rules/pinning.js';
 import { CandidateBuckets, type CandidateRanking } from '../../data/candidateBuckets.js';
 import { SlotPool } from '../../data/slotPool.js';
 import { Selection, type SelectionConfig } from '../../rules/selection.js';
-import { isQuieter, type StampClock } from '../../rules/ties.js';
+import type { StampClock } from '../../rules/ties.js';
+import { isQuieter } from '../../data/quietestHeap.js';
 import type { SourceSlots } from '../../data/sourceSlots.js';
 import type { SharedView } from './sharedView.js';
+import type { ListenerView, RoomListener } from './listener.js';
+import type { RoomSource } from './roomSource.js';
 
 /**
  * A source in a {@link DeltaView}, while it differs from the shared view: its slot in the view, which keeps its
@@ -52,14 +53,14 @@ export interface DeltaHost<S, D> {
  * Its rules are `AudioMixerCore`'s, on its own slots: {@link Selection} and {@link Outputs}, its candidates
  * ranked by {@link DeltaCandidates}.
  */
-export class DeltaView<S, D> {
+export class DeltaView<S, D> implements ListenerView<S, D> {
+  readonly kind = 'delta';
   readonly selection: Selection;
   readonly outputs: Outputs<S, D>;
   /** Its entries' slots. */
   private readonly pool = new SlotPool<DeltaEntry<S, D>>();
   /** Its own candidates: entries that are not selected here. */
   private readonly own: CandidateBuckets;
-  /** How many entries it has. */
   entries = 0;
   /** Where the room's index of takeover levels keeps it: bucket, and position in it. */
   barBucket = -1;
@@ -70,21 +71,23 @@ export class DeltaView<S, D> {
   dirty = false;
   /** Cleared when its listener leaves or is aligned again. */
   live = true;
-  /** While set, nothing is emitted (a view being built for a listener that has not seen its pins yet). */
   silent = false;
-  /** Its listener, for the room. */
-  owner: unknown = null;
 
   constructor(
     config: SelectionConfig,
     private readonly host: DeltaHost<S, D>,
-    /** Whether the listener hears `source`. */
-    readonly hears: (source: S) => boolean,
-    emit: (event: OutputEvent<S, D>) => void,
+    readonly listener: RoomListener<S, D>,
     stamps: StampClock,
   ) {
     const pool = this.pool;
-    const outputs = new Outputs<S, D>(config.outputs, pool.slots, (slot) => pool.at(slot).source, emit);
+    const outputs = new Outputs<S, D>(
+      config.outputs,
+      pool.slots,
+      (slot) => pool.at(slot).source,
+      (event) => {
+        if (listener.active && !this.silent) listener.emit(event);
+      },
+    );
     this.outputs = outputs;
     const candidates = new DeltaCandidates<S, D>(this, host.shared, pool.slots);
     this.own = candidates.own;
@@ -104,6 +107,11 @@ export class DeltaView<S, D> {
       stamps,
       candidates,
     );
+  }
+
+  /** Whether its listener hears `source`. */
+  hears(source: S): boolean {
+    return this.listener.hears(source);
   }
 
   /** The level at or above which a candidate's packet may take over one of its selections. */
@@ -168,6 +176,16 @@ export class DeltaView<S, D> {
     this.host.moved(this);
   }
 
+  removeSource(record: RoomSource<S, D>): void {
+    const entry = this.entryOf(record);
+    if (entry !== undefined) this.remove(entry);
+  }
+
+  /** Nothing: the room times out the sources of a delta view, in the shared view's order. */
+  expireAt(_now: number): void {
+    // The room's timeouts are this view's.
+  }
+
   /** Gives every free output to the loudest candidates (rule 4). */
   fill(): void {
     this.selection.fill();
@@ -176,9 +194,9 @@ export class DeltaView<S, D> {
 
   /**
    * Drops `entry` if it no longer differs from the shared view: a candidate here and there, with the same level
-   * and stamp.
+   * and stamp. Its source is implicit here again.
    */
-  settle(entry: DeltaEntry<S, D>): void {
+  dropIfAlike(entry: DeltaEntry<S, D>): void {
     const record = entry.record;
     const shared = this.host.shared;
     if (this.selection.isSelected(entry.slot) || shared.isSelected(record)) return;
@@ -282,4 +300,9 @@ class DeltaCandidates<S, D> implements CandidateRanking {
     const record = this.shared.recordAt(slot);
     return this.view.hears(record.source) && this.view.entryOf(record) === undefined;
   };
+}
+
+/** Whether `view` is a delta view. */
+export function isDeltaView<S, D>(view: ListenerView<S, D> | null): view is DeltaView<S, D> {
+  return view !== null && view.kind === 'delta';
 }

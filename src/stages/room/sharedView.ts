@@ -5,7 +5,7 @@ import { CandidateBuckets } from '../../data/candidateBuckets.js';
 import { Selection, type SelectionConfig } from '../../rules/selection.js';
 import type { StampClock } from '../../rules/ties.js';
 import { F64_PER_SLOT, LEVEL, STAMP, type SourceSlots } from '../../data/sourceSlots.js';
-import type { RoomSource } from './listenerView.js';
+import type { RoomSource } from './roomSource.js';
 
 /** What the shared view tells the room of its changes, besides its output events. */
 export interface SharedViewHost<S, D> {

@@ -1,31 +1,14 @@
-import type { DeltaEntry } from './deltaView.js';
-import type { OutputEvent } from '../../events/events.js';
 import { ActivityList } from '../../data/activityList.js';
 import { Outputs } from '../../rules/pinning.js';
 import { SlotPool } from '../../data/slotPool.js';
 import { Selection, type SelectionConfig } from '../../rules/selection.js';
 import type { StampClock } from '../../rules/ties.js';
 import type { SharedView } from './sharedView.js';
+import type { ListenerView, RoomListener } from './listener.js';
+import { type RoomSource, without } from './roomSource.js';
 
-/**
- * A source as the room knows it: its slot in the shared view ({@link SharedView} keeps its level, stamp, selection
- * and output there), when it was last active, and its entries in the listeners' own views.
- */
-export class RoomSource<S, D> {
-  /** Its slot in the room's `KnownSources`, and so in the shared view. */
-  slot = -1;
-  /** Its entries in diverged listener views, or `null` when no such view knows it. */
-  views: ViewEntry<S, D>[] | null = null;
-  /** Views that hear it but do not know it yet: they learn it at its next event. */
-  awaiting: ListenerView<S, D>[] | null = null;
-  /** Its entries in delta views (`DeltaView`), or `null` when it differs from the shared view in none. */
-  deltas: DeltaEntry<S, D>[] | null = null;
-
-  constructor(readonly source: S) {}
-}
-
-/** A source in one listener's own view: its slot there, which keeps what the view knows of it, and its source. */
-export class ViewEntry<S, D> {
+/** A source in one copy view: its slot there, which keeps what the view knows of it, and its source. */
+export class CopyEntry<S, D> {
   /** Whether it is still in its view. */
   live = true;
   /** Whether its level, stamp and last activity are those of the shared view's record. */
@@ -35,54 +18,53 @@ export class ViewEntry<S, D> {
     readonly source: S,
     /** The room's record of its source; a newer one once the room forgot the source and met it again. */
     public record: RoomSource<S, D>,
-    readonly view: ListenerView<S, D>,
+    readonly view: CopyView<S, D>,
     /** Its slot in its view. */
     readonly slot: number,
   ) {}
 }
 
-/** What a view needs of the room it belongs to. */
-export interface ViewHost<S, D> {
+/** What a copy view needs of the room it belongs to. */
+export interface CopyHost<S, D> {
   /** The shared view, which a view is a copy of. */
   readonly shared: SharedView<S, D>;
-  /** `record` has no view entries left. */
-  detached(record: RoomSource<S, D>): void;
+  /** `record` has no copy entries left. */
+  unlinked(record: RoomSource<S, D>): void;
   /** `record`'s entry in a view was selected or deselected: its stamp moved. */
   touched(record: RoomSource<S, D>, pinsMoved: boolean): void;
 }
 
-/** The options of a listener view, already checked. */
-export interface ListenerViewConfig extends SelectionConfig {
+/** The options of a copy view, already checked. */
+export interface CopyViewConfig extends SelectionConfig {
   /** Silence after which a source leaves the view, in ms. */
   readonly timeout: number;
 }
 
 /**
- * One listener's own view of a room: exactly `AudioMixerCore` fed with the room's events of the sources the listener
- * hears, with the same rules on slots of its own ({@link SlotPool}: {@link ActivityList}, {@link Selection},
- * {@link Outputs}), except that it finds a source's entry through the room's record instead of an id table of
- * its own. A listener has one once its view differs from the room's shared view; until then it receives the shared
- * view's events.
+ * The view of a listener that follows a set of sources, once it differs from the shared view: exactly
+ * `AudioMixerCore` fed with the room's events of the sources the listener hears, with the same rules on slots of its
+ * own ({@link SlotPool}: {@link ActivityList}, {@link Selection}, {@link Outputs}), except that it finds a source's
+ * entry through the room's record instead of an id table of its own. Made as a copy of what the listener hears of
+ * the shared view (O(sources it hears)), then fed the events it hears; it times its sources out itself.
  */
-export class ListenerView<S, D> {
+export class CopyView<S, D> implements ListenerView<S, D> {
+  readonly kind = 'copy';
   readonly selection: Selection;
   readonly outputs: Outputs<S, D>;
   /** Its entries' slots. */
-  private readonly pool = new SlotPool<ViewEntry<S, D>>();
+  private readonly pool = new SlotPool<CopyEntry<S, D>>();
   private readonly activity: ActivityList;
   /** Sources this view hears but does not know yet. */
   readonly awaiting = new Set<RoomSource<S, D>>();
-  /** While set, nothing is emitted (a view being built for a listener that has not seen its pins yet). */
   silent = false;
-  /** How many sources it knows. */
-  count = 0;
+  entries = 0;
   /** How many of them differ from the shared view's record (level, stamp or last activity). */
   unsynced = 0;
 
   constructor(
-    private readonly config: ListenerViewConfig,
-    private readonly host: ViewHost<S, D>,
-    emit: (event: OutputEvent<S, D>) => void,
+    private readonly config: CopyViewConfig,
+    private readonly host: CopyHost<S, D>,
+    readonly listener: RoomListener<S, D>,
     stamps: StampClock,
   ) {
     const pool = this.pool;
@@ -92,7 +74,7 @@ export class ListenerView<S, D> {
       pool.slots,
       (slot) => pool.at(slot).source,
       (event) => {
-        if (!this.silent) emit(event);
+        if (!this.silent && listener.active) listener.emit(event);
       },
     );
     this.outputs = outputs;
@@ -116,25 +98,25 @@ export class ListenerView<S, D> {
   }
 
   /** The entry of `record` in this view, if any. */
-  entryOf(record: RoomSource<S, D>): ViewEntry<S, D> | undefined {
-    const views = record.views;
-    if (views === null) return undefined;
-    for (const entry of views) if (entry.view === this) return entry;
+  entryOf(record: RoomSource<S, D>): CopyEntry<S, D> | undefined {
+    const copies = record.copies;
+    if (copies === null) return undefined;
+    for (const entry of copies) if (entry.view === this) return entry;
     return undefined;
   }
 
   /** Its entries, oldest activity first. */
-  *entries(): IterableIterator<ViewEntry<S, D>> {
+  *byActivity(): IterableIterator<CopyEntry<S, D>> {
     for (let slot = this.activity.oldest; slot >= 0; slot = this.activity.newer(slot)) yield this.pool.at(slot);
   }
 
   /** Whether `entry` is selected here. */
-  isSelected(entry: ViewEntry<S, D>): boolean {
+  isSelected(entry: CopyEntry<S, D>): boolean {
     return this.selection.isSelected(entry.slot);
   }
 
   /** The output `entry` is pinned to here, or -1. */
-  outputOf(entry: ViewEntry<S, D>): number {
+  outputOf(entry: CopyEntry<S, D>): number {
     return this.pool.slots.output(entry.slot);
   }
 
@@ -145,14 +127,14 @@ export class ListenerView<S, D> {
   }
 
   /** A source joins the view at `now` (rule 1). */
-  add(record: RoomSource<S, D>, now: number): ViewEntry<S, D> {
+  add(record: RoomSource<S, D>, now: number): CopyEntry<S, D> {
     const entry = this.attach(record, now);
     this.selection.add(entry.slot);
     return entry;
   }
 
   /** Takes over `record`'s state in the shared view as it is (for a copy of that view); selection is left to the caller. */
-  adopt(record: RoomSource<S, D>): ViewEntry<S, D> {
+  adopt(record: RoomSource<S, D>): CopyEntry<S, D> {
     const shared = this.host.shared;
     const entry = this.attach(record, shared.lastActive(record));
     shared.copyRank(record, this.pool.slots, entry.slot);
@@ -161,29 +143,29 @@ export class ListenerView<S, D> {
   }
 
   /** Puts back `entry`, just adopted, as selected on `output` since `since`, telling no one (for a copy). */
-  copySelected(entry: ViewEntry<S, D>, output: number, since: number): void {
+  copySelected(entry: CopyEntry<S, D>, output: number, since: number): void {
     this.selection.restoreSelected(entry.slot, since);
     this.outputs.restore(entry.slot, output);
     this.sync(entry);
   }
 
   /** Puts back `entries`, just adopted, as candidates, telling no one (for a copy). */
-  copyCandidates(entries: ViewEntry<S, D>[]): void {
+  copyCandidates(entries: CopyEntry<S, D>[]): void {
     const slots = this.pool.slots;
     entries.sort((a, b) => slots.stamp(a.slot) - slots.stamp(b.slot));
     for (const entry of entries) this.selection.restoreCandidate(entry.slot);
   }
 
   /** A packet of a source in the view (rule 2). */
-  packet(entry: ViewEntry<S, D>, level: number, data: D, now: number): void {
+  packet(entry: CopyEntry<S, D>, level: number, data: D, now: number): void {
     this.activity.touch(entry.slot, now);
     if (this.selection.packet(entry.slot, level)) this.outputs.forward(entry.slot, level, data);
   }
 
   /** A source leaves the view (rule 3, then rule 4). */
-  remove(entry: ViewEntry<S, D>): void {
+  remove(entry: CopyEntry<S, D>): void {
     this.activity.remove(entry.slot);
-    this.detach(entry);
+    this.unlink(entry);
     this.selection.remove(entry.slot);
     this.pool.give(entry.slot); // only now: the unpin names the source by its slot
   }
@@ -200,6 +182,11 @@ export class ListenerView<S, D> {
       this.remove(entry);
       if (this.host.shared.isKnown(entry.record)) this.await(entry.record);
     }
+  }
+
+  removeSource(record: RoomSource<S, D>): void {
+    const entry = this.entryOf(record);
+    if (entry !== undefined) this.remove(entry);
   }
 
   /** This view hears `record`'s source but does not know it: it learns it at its next event. */
@@ -222,7 +209,7 @@ export class ListenerView<S, D> {
    * Notes whether `entry` is again the same as the shared view's record (level, stamp, last activity, and when it
    * was selected, if it is); true when the whole view just became so.
    */
-  sync(entry: ViewEntry<S, D>): boolean {
+  sync(entry: CopyEntry<S, D>): boolean {
     const record = entry.record;
     const shared = this.host.shared;
     const slot = entry.slot;
@@ -240,7 +227,7 @@ export class ListenerView<S, D> {
 
   /** Forgets every entry and every wait, telling the room. */
   drop(): void {
-    for (const entry of this.entries()) this.detach(entry);
+    for (const entry of this.byActivity()) this.unlink(entry);
     this.activity.clear();
     this.selection.clear();
     this.pool.clear();
@@ -250,31 +237,29 @@ export class ListenerView<S, D> {
     this.awaiting.clear();
   }
 
-  private attach(record: RoomSource<S, D>, now: number): ViewEntry<S, D> {
-    const entry = this.pool.at(this.pool.take((slot) => new ViewEntry<S, D>(record.source, record, this, slot)));
-    this.count += 1;
+  private attach(record: RoomSource<S, D>, now: number): CopyEntry<S, D> {
+    const entry = this.pool.at(this.pool.take((slot) => new CopyEntry<S, D>(record.source, record, this, slot)));
+    this.entries += 1;
     this.unsynced += 1;
     this.activity.append(entry.slot, now);
-    if (record.views === null)
-      record.views = [entry]; // an array of one, not one grown for seventeen
-    else record.views.push(entry);
+    if (record.copies === null)
+      record.copies = [entry]; // an array of one, not one grown for seventeen
+    else record.copies.push(entry);
     return entry;
   }
 
-  private detach(entry: ViewEntry<S, D>): void {
+  /** Takes `entry` out of its record's entries (telling the room when none is left); its slot is the caller's. */
+  private unlink(entry: CopyEntry<S, D>): void {
     entry.live = false;
-    this.count -= 1;
+    this.entries -= 1;
     if (!entry.synced) this.unsynced -= 1;
     const record = entry.record;
-    record.views = without(record.views, entry);
-    if (record.views === null) this.host.detached(record);
+    record.copies = without(record.copies, entry);
+    if (record.copies === null) this.host.unlinked(record);
   }
 }
 
-/** `list` without `item`, or `null` when nothing is left. */
-export function without<T>(list: T[] | null, item: T): T[] | null {
-  if (list === null) return null;
-  const index = list.indexOf(item);
-  if (index >= 0) list.splice(index, 1);
-  return list.length === 0 ? null : list;
+/** Whether `view` is a copy view. */
+export function isCopyView<S, D>(view: ListenerView<S, D> | null): view is CopyView<S, D> {
+  return view !== null && view.kind === 'copy';
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { SerialStage } from '../stages/stage.js';
+import { SerialStage } from './stage.js';
 
 /**
  * What the skeleton needs of a stage's known sources: `KnownSlots` (each source a slot, `R` a number) or
@@ -19,6 +19,8 @@ export interface TimedSources<R> {
   deadline(): number | undefined;
   /** The oldest source silent for the timeout at `now`, forgotten; `null` when none is due. */
   nextDue(now: number): R | null;
+  /** Lets go of what it keeps of the sources forgotten since the last release (their ids, their records). */
+  release(): void;
   clear(): void;
 }
 
@@ -26,7 +28,8 @@ export interface TimedSources<R> {
  * The skeleton of a stage that times sources out: the time made monotonic, what is due removed first (each source
  * handed to {@link TimedStage.timedOut}, oldest activity first), then the input itself
  * ({@link TimedStage.handleAt}); at the end, what is due first, then {@link TimedStage.release}, then every source
- * forgotten. Its deadline is that of the oldest source.
+ * forgotten. Its deadline is that of the oldest source. What it kept of a source that left (timed out or removed) is
+ * let go of once the event that forgot it has been handled, so that a room that empties gives its memory back.
  */
 export abstract class TimedStage<I, R, K extends TimedSources<R>> extends SerialStage<I> {
   /** @internal */
@@ -47,7 +50,8 @@ export abstract class TimedStage<I, R, K extends TimedSources<R>> extends Serial
 
   /**
    * `record` (a slot, or an object) timed out at `now` and is forgotten already (rule 5): what follows from it. A
-   * slot is not given again before this returns, so what is kept by it can still be read.
+   * slot is not given again before this returns (nor before {@link TimedStage.expired}), so what is kept by it can
+   * still be read.
    */
   protected abstract timedOut(record: R, now: number): void;
 
@@ -71,6 +75,7 @@ export abstract class TimedStage<I, R, K extends TimedSources<R>> extends Serial
     this.atTime(now);
     this.expireDue(now);
     this.handleAt(event, now);
+    this.known.release();
   }
 
   nextDeadline(): number | undefined {
@@ -95,5 +100,6 @@ export abstract class TimedStage<I, R, K extends TimedSources<R>> extends Serial
   protected expireDue(now: number): void {
     for (let due = this.known.nextDue(now); due !== null; due = this.known.nextDue(now)) this.timedOut(due, now);
     this.expired(now);
+    this.known.release();
   }
 }

@@ -1,5 +1,5 @@
 import type { SchedulerLike } from 'rxjs';
-import type { InvalidHandler } from '../../src/events/events.js';
+import type { InvalidHandler } from '../src/events/events.js';
 
 /**
  * Options of {@link audioMixer}; each stage operator takes the part it needs, so one object serves them all.
@@ -7,7 +7,10 @@ import type { InvalidHandler } from '../../src/events/events.js';
  * @group Operators
  */
 export interface AudioMixerOptions {
-  /** How many output tracks there are, numbered `0 .. outputs-1`: an integer >= 1. */
+  /**
+   * How many output tracks there are, numbered `0 .. outputs-1`: an integer 1 .. {@link MAX_OUTPUTS} (1024). Memory
+   * grows with the outputs in use, not with this number.
+   */
   readonly outputs: number;
   /** How many dB a candidate must beat the quietest pinned output by to take it over: >= 0, default 30. */
   readonly threshold?: number | undefined;

@@ -13,6 +13,13 @@ export const DEFAULT_THRESHOLD = 30;
  * @group Operators
  */
 export const DEFAULT_TIMEOUT = 1000;
+/**
+ * The most outputs a mixer may have (`outputs` of every operator and state machine that takes it): 1024, far more
+ * than a listener can hear apart. Memory grows with the outputs in use, not with this bound.
+ *
+ * @group Operators
+ */
+export const MAX_OUTPUTS = 1024;
 
 function fail(kind: 'type' | 'range', name: string, rule: string, value: unknown): never {
   const message = `rx-audio-mixer: option '${name}' must be ${rule}, got ${show(value)}`;
@@ -24,10 +31,11 @@ export function checkOptionsObject(options: unknown): void {
   if (typeof options !== 'object' || options === null) fail('type', 'options', 'an object', options);
 }
 
-/** `outputs`: a required integer >= 1. */
+/** `outputs`: a required integer, 1 .. {@link MAX_OUTPUTS}. */
 export function checkOutputs(value: unknown): number {
   if (typeof value !== 'number') fail('type', 'outputs', 'an integer >= 1', value);
   if (!Number.isInteger(value) || value < 1) fail('range', 'outputs', 'an integer >= 1', value);
+  if (value > MAX_OUTPUTS) fail('range', 'outputs', `an integer <= ${MAX_OUTPUTS}`, value);
   return value;
 }
 

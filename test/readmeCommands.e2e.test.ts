@@ -1,9 +1,10 @@
-// The README's shell commands, run as written: `npm run rtp-demo`, the GStreamer sender pipeline (one per espeak-ng
-// speaker, taking turns) and the receiver pipeline (its audio sink swapped for a WAV file). The decoded outputs must
-// hold every turn's speech. Only the ports (free ones on loopback) and file names are substituted.
+// The documentation's shell commands (README and docs/, today docs/rtp.md), run as written: `npm run rtp-demo`, the
+// GStreamer sender pipeline (one per espeak-ng speaker, taking turns) and the receiver pipeline (its audio sink swapped
+// for a WAV file). The decoded outputs must hold every turn's speech. Only the ports (free ones on loopback) and file
+// names are substituted.
 //
-// The senders' silences differ (digital silence, dither, a hum), so that the test tells speechMixer, which the README
-// runs, from audioMixer: with audioMixer the pins exceed the turns (plus the first pin) and the test fails.
+// The senders' silences differ (digital silence, dither, a hum), so that the test tells speechMixer, which the
+// documented command runs, from audioMixer: with audioMixer the pins exceed the bound and the test fails.
 //
 // Needs GStreamer and espeak-ng (`.ci/run` installs them). Outside CI without them, the test skips and says how to
 // install them; in CI it fails instead.
@@ -13,21 +14,25 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   bestMatch,
+  bound,
+  drained,
   envelope,
   exited,
   freePorts,
   INSTALL,
   interrupt,
   killAll,
+  listening,
   missingTools,
   readmeCommands,
   readSamples,
   SAMPLE_RATE,
   senderTrack,
+  settled,
   speak,
   start,
+  stats,
   TURNS,
-  waitFor,
   writeSamples,
   type Process,
   type Silence,
@@ -53,7 +58,7 @@ const SILENCES: Silence[] = ['digital', 'dither', 'hum', 'digital'];
 describe.skipIf(missing.length > 0 && process.env.CI === undefined)("the README's GStreamer commands", () => {
   it(
     'rtp-demo mixes four espeak-ng speakers sent by the README sender; the README receiver decodes every turn',
-    { timeout: 90_000 },
+    { timeout: 180_000 },
     async () => {
       expect(missing, `missing in CI: ${INSTALL}`).toStrictEqual([]);
       const { server, sender, receiver } = readmeCommands();
@@ -82,13 +87,9 @@ describe.skipIf(missing.length > 0 && process.env.CI === undefined)("the README'
           children.push(child);
           return child;
         });
-        await waitFor('rtp-demo to listen', () => mixer.output().includes('mixing RTP from'), 30_000, () => mixer.output());
-        await waitFor(
-          "the receivers' pipelines to play",
-          () => receivers.every((r) => r.output().includes('PLAYING')),
-          30_000,
-          () => receivers.map((r) => r.output()).join('\n'),
-        );
+        const ports = [0, 1, 2].map((k) => listenerPort + 2 * k);
+        await listening(mixer);
+        await bound(ports);
 
         const senders = TURNS.map((turn) => {
           const command = sender.replace('location=alice.wav', `location=${join(folder, `${turn.speaker}.wav`)}`).replace('port=5004', `port=${mixerPort}`);
@@ -96,24 +97,24 @@ describe.skipIf(missing.length > 0 && process.env.CI === undefined)("the README'
           children.push(child);
           return child;
         });
-        const stats = () => [...mixer.output().matchAll(/received (\d+) .*pins per output \[([\d, ]+)\]/g)];
         // Pins are counted while every sender still sends (rtp-demo prints them every second): once one stops, its
         // source times out and a refill pins another (rule 4), which is no switch between turns.
         await Promise.race(senders.map((child) => exited(child, 60_000)));
-        const whileSending = stats().at(-1);
+        const whileSending = stats(mixer).at(-1);
         const codes = await Promise.all(senders.map((child) => exited(child, 60_000)));
+        const statsAtEnd = stats(mixer).length;
         expect(codes, senders.map((s) => s.output()).join('\n')).toStrictEqual([0, 0, 0, 0]);
-        // Every packet sent is on loopback: wait for a stats line that counts them all (each sender sends 850).
-        await waitFor('rtp-demo to count every packet', () => stats().some((line) => Number(line[1]) >= 4 * 850 - 4), 15_000, () => mixer.output());
+        await settled(mixer, statsAtEnd);
+        await drained(ports);
         receivers.forEach(interrupt);
         await Promise.all(receivers.map((child) => exited(child, 10_000)));
         interrupt(mixer);
         await exited(mixer, 10_000); // npm passes the interrupt on to the demo, which closes its socket
         expect(mixer.output()).toMatch(/received \d+ \(0 invalid\)/);
-        // The mixer the README runs (speechMixer) follows the turns: the first pins, then one per turn at most. The
-        // plain audioMixer (`--mixer audio`) does not: a sender's silence takes outputs in the speakers' pauses.
+        // The mixer the documentation runs (speechMixer) follows the turns: the first pins, then one per turn at
+        // most. The plain audioMixer (`--mixer audio`) does not: a sender's silence takes outputs in the pauses.
         expect(whileSending, mixer.output()).toBeDefined();
-        const pins = whileSending![2]!.split(',').reduce((n, p) => n + Number(p), 0);
+        const pins = whileSending!.pins;
         console.log(`README commands: ${pins} pins for ${TURNS.length} turns`);
         expect(pins).toBeLessThanOrEqual(TURNS.length + 1);
 
