@@ -233,6 +233,8 @@ describe.skipIf(!hasNatsServer && process.env.CI === undefined)('a room across t
             subscribe: (subject, options) =>
               nc.subscribe(subject, {
                 callback: (error, message) => {
+                  // The probes above are empty, and the last ones may still be on their way: not the cascade's.
+                  if (error === null && message.data.byteLength === 0) return;
                   if (error === null) {
                     const from = message.subject.slice(base.length);
                     if (from !== node) {
