@@ -322,3 +322,107 @@ export async function settled(mixer: Process, after: number): Promise<void> {
     { timeout: 30_000, what: () => `rtp-demo to have handled every packet:\n${lines().join('\n')}` },
   );
 }
+
+/**
+ * Starts one sender per command, in turn: each once the one before it plays (gst-launch prints `New clock` as its
+ * pipeline starts playing). Their tracks then reach the mixer in order, each turn no closer to the one before it than
+ * written, however long a pipeline takes to start on a loaded machine; started at once, a later sender that starts
+ * faster moves its turn into the one before it.
+ */
+export async function startInTurn(commands: readonly string[], children: Process[]): Promise<Process[]> {
+  const senders: Process[] = [];
+  for (const command of commands) {
+    const child = start(command);
+    children.push(child);
+    senders.push(child);
+    await waitFor(() => child.output().includes('New clock') || child.exitCode !== null, {
+      timeout: 30_000,
+      what: () => `a sender to play: ${command}\n${child.output()}`,
+    });
+  }
+  return senders;
+}
+
+/** What {@link mixLive} saw. */
+export interface LiveMix {
+  /**
+   * The pins rtp-demo counted on all outputs while every sender still sent: once one stops, its source times out and
+   * a refill pins another (rule 4), which is no switch between turns.
+   */
+  readonly pins: number;
+  /** The pins it counted in all, once every sender had stopped. */
+  readonly pinsAtEnd: number;
+  /** rtp-demo's output. */
+  readonly log: string;
+  /** Each output as the receiver decoded it. */
+  readonly decoded: { samples: Int16Array; rate: number }[];
+}
+
+/**
+ * Mixes `tracks` (WAV files, one per sender) through the documented commands: `npm run rtp-demo` on free loopback
+ * ports (with `--outputs ${outputs}${flags}` for its `--outputs 3`), one receiver per output decoding into a WAV in
+ * `folder`, and the senders started in turn ({@link startInTurn}). `lastTurnMs`: when the last turn begins in the
+ * last track; it must begin more than a second (rtp-demo's counts come once a second) before the first track ends,
+ * or the count would miss it. Every process started goes into `children`.
+ */
+export async function mixLive(
+  tracks: readonly string[],
+  options: { folder: string; outputs: number; flags?: string; lastTurnMs: number; children: Process[] },
+): Promise<LiveMix> {
+  const { folder, outputs, flags = '', lastTurnMs, children } = options;
+  const { server, receiver } = readmeCommands();
+  const mixerPort = await freePorts(1);
+  const listenerPort = await freePorts(outputs);
+  const command = server
+    .replace('--port 5004', `--port ${mixerPort}`)
+    .replace('--outputs 3', `--outputs ${outputs}${flags}`)
+    .replace('127.0.0.1:6000', `127.0.0.1:${listenerPort}`);
+  if (!command.includes(`--port ${mixerPort}`) || !command.includes(`127.0.0.1:${listenerPort}`)) {
+    throw new Error(`the documented rtp-demo command no longer takes --port 5004 and 127.0.0.1:6000: ${server}`);
+  }
+  const mixer = start(command);
+  children.push(mixer);
+  const ports = Array.from({ length: outputs }, (_, k) => listenerPort + 2 * k);
+  const files = ports.map((_, k) => join(folder, `output-${k}.wav`));
+  const receivers = ports.map((port, k) => {
+    const child = start(
+      receiver
+        .replace('gst-launch-1.0 ', 'gst-launch-1.0 -e ')
+        .replace('port=6000', `port=${port}`)
+        .replace('autoaudiosink', `audioconvert ! audio/x-raw,format=S16LE ! wavenc ! filesink location=${files[k]}`),
+    );
+    children.push(child);
+    return child;
+  });
+  await listening(mixer);
+  await bound(ports);
+  const senders = await startInTurn(
+    tracks.map((track) => senderCommand(track, mixerPort)),
+    children,
+  );
+  // rtp-demo prints its counts every second; a source times out 1 s after its last packet, so the last line printed
+  // before the first sender ends counts no refill.
+  const lastPlaying = performance.now();
+  await Promise.race(senders.map((child) => exited(child, 60_000)));
+  const whileSending = stats(mixer).at(-1);
+  const counted = performance.now() - lastPlaying - 1000;
+  const codes = await Promise.all(senders.map((child) => exited(child, 60_000)));
+  if (codes.some((code) => code !== 0)) throw new Error(`a sender failed:\n${senders.map((s) => s.output()).join('\n')}`);
+  await settled(mixer, stats(mixer).length);
+  await drained(ports);
+  receivers.forEach(interrupt);
+  await Promise.all(receivers.map((child) => exited(child, 10_000)));
+  interrupt(mixer);
+  await exited(mixer, 10_000); // npm passes the interrupt on to the demo, which closes its socket
+  if (whileSending === undefined || counted < lastTurnMs + 500) {
+    throw new Error(
+      `the count while every sender sent covers ${Math.round(counted)} ms of the last track, not its last turn (from ${lastTurnMs} ms): the senders took too long to start\n${mixer.output()}`,
+    );
+  }
+  return {
+    pins: whileSending.pins,
+    pinsAtEnd: stats(mixer).at(-1)?.pins ?? Number.NaN,
+    log: mixer.output(),
+    decoded: files.map((file) => readSamples(file)),
+  };
+}

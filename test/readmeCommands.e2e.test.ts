@@ -14,24 +14,14 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   bestMatch,
-  bound,
-  drained,
   envelope,
-  exited,
-  freePorts,
   INSTALL,
-  interrupt,
   killAll,
-  listening,
   missingTools,
-  readmeCommands,
-  readSamples,
+  mixLive,
   SAMPLE_RATE,
   senderTrack,
-  settled,
   speak,
-  start,
-  stats,
   TURNS,
   writeSamples,
   type Process,
@@ -61,65 +51,27 @@ describe.skipIf(missing.length > 0 && process.env.CI === undefined)("the README'
     { timeout: 180_000 },
     async () => {
       expect(missing, `missing in CI: ${INSTALL}`).toStrictEqual([]);
-      const { server, sender, receiver } = readmeCommands();
       const folder = mkdtempSync(join(tmpdir(), 'rx-audio-mixer-gst-'));
       try {
         const totalMs = 17000;
+        const tracks = TURNS.map((turn) => join(folder, `${turn.speaker}.wav`));
         const speech = TURNS.map((turn, k) => {
           const samples = speak(turn, folder);
-          const { samples: track } = senderTrack(samples, turn, SILENCES[k]!, totalMs, 7 + k);
-          writeSamples(join(folder, `${turn.speaker}.wav`), track, SAMPLE_RATE);
+          writeSamples(tracks[k]!, senderTrack(samples, turn, SILENCES[k]!, totalMs, 7 + k).samples, SAMPLE_RATE);
           return envelope(samples, SAMPLE_RATE);
         });
+        // The documented rtp-demo command as written (3 outputs, speechMixer), its ports substituted.
+        const mix = await mixLive(tracks, { folder, outputs: 3, lastTurnMs: TURNS.at(-1)!.startMs, children });
+        expect(mix.log).toMatch(/received \d+ \(0 invalid\)/);
+        // The mixer the documentation runs (speechMixer) follows the turns. The senders start in turn, so the first
+        // three to send are the first three speakers and take the outputs (rule 1); the fourth turn takes one (rule
+        // 2): one pin per turn at most, counted while every sender sends (after that, a stopped sender's source times
+        // out and a refill pins another: rules 5 and 4). The plain audioMixer (`--mixer audio`) pins 18 times: a
+        // sender's silence takes outputs in the speakers' pauses.
+        console.log(`README commands: ${mix.pins} pins for ${TURNS.length} turns (${mix.pinsAtEnd} once every sender stopped)`);
+        expect(mix.pins).toBeLessThanOrEqual(TURNS.length);
 
-        const mixerPort = await freePorts(1);
-        const listenerPort = await freePorts(3);
-        const serverCommand = server.replace('--port 5004', `--port ${mixerPort}`).replace('127.0.0.1:6000', `127.0.0.1:${listenerPort}`);
-        expect(serverCommand).not.toBe(server);
-        const mixer = start(serverCommand);
-        children.push(mixer);
-        const receivers = [0, 1, 2].map((k) => {
-          const command = receiver
-            .replace('gst-launch-1.0 ', 'gst-launch-1.0 -e ')
-            .replace('port=6000', `port=${listenerPort + 2 * k}`)
-            .replace('autoaudiosink', `audioconvert ! audio/x-raw,format=S16LE ! wavenc ! filesink location=${join(folder, `output-${k}.wav`)}`);
-          const child = start(command);
-          children.push(child);
-          return child;
-        });
-        const ports = [0, 1, 2].map((k) => listenerPort + 2 * k);
-        await listening(mixer);
-        await bound(ports);
-
-        const senders = TURNS.map((turn) => {
-          const command = sender.replace('location=alice.wav', `location=${join(folder, `${turn.speaker}.wav`)}`).replace('port=5004', `port=${mixerPort}`);
-          const child = start(command);
-          children.push(child);
-          return child;
-        });
-        // Pins are counted while every sender still sends (rtp-demo prints them every second): once one stops, its
-        // source times out and a refill pins another (rule 4), which is no switch between turns.
-        await Promise.race(senders.map((child) => exited(child, 60_000)));
-        const whileSending = stats(mixer).at(-1);
-        const codes = await Promise.all(senders.map((child) => exited(child, 60_000)));
-        const statsAtEnd = stats(mixer).length;
-        expect(codes, senders.map((s) => s.output()).join('\n')).toStrictEqual([0, 0, 0, 0]);
-        await settled(mixer, statsAtEnd);
-        await drained(ports);
-        receivers.forEach(interrupt);
-        await Promise.all(receivers.map((child) => exited(child, 10_000)));
-        interrupt(mixer);
-        await exited(mixer, 10_000); // npm passes the interrupt on to the demo, which closes its socket
-        expect(mixer.output()).toMatch(/received \d+ \(0 invalid\)/);
-        // The mixer the documentation runs (speechMixer) follows the turns: the first pins, then one per turn at
-        // most. The plain audioMixer (`--mixer audio`) does not: a sender's silence takes outputs in the pauses.
-        expect(whileSending, mixer.output()).toBeDefined();
-        const pins = whileSending!.pins;
-        console.log(`README commands: ${pins} pins for ${TURNS.length} turns`);
-        expect(pins).toBeLessThanOrEqual(TURNS.length + 1);
-
-        const outputs = [0, 1, 2].map((k) => {
-          const { samples, rate } = readSamples(join(folder, `output-${k}.wav`));
+        const outputs = mix.decoded.map(({ samples, rate }) => {
           expect(rate).toBe(48000);
           return envelope(samples, rate);
         });
