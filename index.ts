@@ -29,6 +29,7 @@ export { RoomMixerCore } from './src/stages/room/roomMixerCore.js';
 export type { RoomListener, Hearing } from './src/stages/room/listener.js';
 export { LevelNormaliser, type LevelNormaliserConfig } from './src/stages/levelNormaliser.js';
 export type { OnsetRule } from './src/rules/onsetPriority.js';
+export type { SteadyRule } from './src/rules/steadyFloor.js';
 export {
   DominantSpeakerDetector,
   type DominantSpeakerConfig,

@@ -20,6 +20,17 @@ export interface NormaliseLevelsOptions<S = string> {
   /** The highest floor, in dBov: -127..0 and >= `minFloor`, default -50. */
   readonly maxFloor?: number | undefined;
   /**
+   * Steady floor: how far a source's levels may spread (highest - lowest, in dB) and still be steady; a level that
+   * stays within it for `steadyFor` ms is a floor at once, whatever its height. 0..20, default 3 (Chromium's dither
+   * spreads over -103..-106).
+   */
+  readonly steadyWithin?: number | undefined;
+  /**
+   * Steady floor: how long a source's levels must stay within `steadyWithin` dB to be a floor, in ms: > 0, default
+   * 400 (longer than a held syllable, as long as Opus DTX's gap between two packets).
+   */
+  readonly steadyFor?: number | undefined;
+  /**
    * Onset priority: how many dB higher the first packets of a source rank when it starts to sound (10 dB above its
    * floor) after a pause of `onsetAfter` ms; >= 0, default 0 (off). `speechMixer` sets 25.
    */
@@ -49,11 +60,18 @@ export interface NormaliseLevelsOptions<S = string> {
  * its floor at `maxFloor`, so its speech is not learnt as silence. Adds and removals pass unchanged; a removed source's
  * state is dropped, and so is the state of a source silent for `timeout` ms.
  *
+ * **Steady floor** (`steadyWithin`, `steadyFor`): a level that has stayed within `steadyWithin` dB (3) for `steadyFor`
+ * ms (400) is a floor at once, whatever its height (above `maxFloor` too): a sender's digital silence (GStreamer's
+ * -59), a hum or a fan ranks as silence from 400 ms on, instead of after the percentile has moved; speech is what
+ * rises above it and modulates. The steady level follows a steady sound up at once and down once a lower one has been
+ * steady for half a `window`, and is forgotten half a `window` after the source was last steady near it.
+ *
  * **Onset priority** (`onsetBoost`, off by default): a packet *sounds* when it is 10 dB or more above its source's
  * floor; the first packet that sounds after `onsetAfter` ms of packets that did not is an onset, and the source's
  * packets rank `onsetBoost` dB higher from it for `onsetFor` ms, while it keeps sounding. A new turn then takes an
  * output at once (with the mixer's threshold at or below the boost) instead of waiting for the current speaker's
- * next pause. A source's first packets are never an onset, and steady noise never sounds above its own floor.
+ * next pause. A source's first packets are never an onset, steady noise never sounds above its own floor, and a step
+ * back to the level a source was last steady at (its silence after a turn) is no onset.
  *
  * ```
  * source:  q-q-q-S-S-S-S-|  q: -70 (the floor, with minFloor = maxFloor = -70), S: -30; onsetAfter 3, onsetFor 4
@@ -74,7 +92,7 @@ export interface NormaliseLevelsOptions<S = string> {
  * room$.pipe(normaliseLevels({ gain: (source) => (source === 'quiet-mic' ? 6 : 0) }), audioMixer({ outputs: 3 }));
  * ```
  *
- * @param options `window`, `percentile`, `minFloor`, `maxFloor`, `onsetBoost`, `onsetAfter`, `onsetFor`, `gain`,
+ * @param options `window`, `percentile`, `minFloor`, `maxFloor`, `steadyWithin`, `steadyFor`, `onsetBoost`, `onsetAfter`, `onsetFor`, `gain`,
  * `timeout`, `scheduler`, `onInvalid`; checked
  * at once, a bad value throws naming the option.
  * @return A function that returns an Observable of the same source events with normalised levels.

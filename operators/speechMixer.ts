@@ -42,7 +42,7 @@ export const SPEECH_DEFAULTS = { threshold: 15, minHold: 200, onsetBoost: 25 } a
  * ```
  *
  * @param options `audioMixer`'s (`outputs` required; `threshold` default 15, `minHold` default 200) and
- * `normaliseLevels`' (`window`, `percentile`, `minFloor`, `maxFloor`, `onsetBoost` default 25, `onsetAfter`,
+ * `normaliseLevels`' (`window`, `percentile`, `minFloor`, `maxFloor`, `steadyWithin`, `steadyFor`, `onsetBoost` default 25, `onsetAfter`,
  * `onsetFor`, `gain`); `timeout`, `scheduler` and
  * `onInvalid` serve both.
  * @return A function that returns an Observable of output events; their levels are the normalised ones.
@@ -58,6 +58,8 @@ export function speechMixer<S = string, D = Uint8Array>(
     percentile: options.percentile,
     minFloor: options.minFloor,
     maxFloor: options.maxFloor,
+    steadyWithin: options.steadyWithin,
+    steadyFor: options.steadyFor,
     onsetBoost: options.onsetBoost ?? SPEECH_DEFAULTS.onsetBoost,
     onsetAfter: options.onsetAfter,
     onsetFor: options.onsetFor,

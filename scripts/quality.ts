@@ -2,7 +2,9 @@
  * `npm run quality`: how well `audioMixer` and `speechMixer` serve a listener on real speech, and how well
  * `dominantSpeaker` follows who speaks. Rooms: the demo room (`demo/room/`), the public GStreamer capture
  * (`test/fixtures/rtp/conversation`), a "loud fan" variant of the demo room (its hum 15 dB louder) and a "late join"
- * variant (the mixer starts 5 s into the conversation). Prints the tables and writes them into docs/quality.md between
+ * variant (the mixer starts 5 s into the conversation), and the live rooms recorded from real GStreamer senders
+ * (`test/fixtures/live/`: three speakers in turn, their senders' silence digital, dithered or mixed with a hum, and
+ * Chromium's levels modelled on them). Prints the tables and writes them into docs/quality.md between
  * `<!-- quality:start -->` and `<!-- quality:end -->` (`--check` only compares).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -21,6 +23,7 @@ import {
 import { DEFAULT_ROOM } from '../demo/cli.js';
 import { readRoom } from '../demo/room.js';
 import { packetize, PACKET_MS } from '../demo/session.js';
+import { LIVE_ROOMS, readLiveRecording } from '../test/liveRecordings.js';
 
 /** A packet as the quality runs see it: level only, with its index in its source's timeline. */
 interface Packet {
@@ -93,6 +96,37 @@ function captureRoom(): QualityRoom {
     packets,
     startMs: 0,
   };
+}
+
+/** A recorded live room (`test/fixtures/live/`), as its receiver saw it: arrival times, levels, V bits. */
+export function liveRoom(name: (typeof LIVE_ROOMS)[number]): QualityRoom {
+  const recording = readLiveRecording(name);
+  const title = {
+    'digital-silence': 'live, digital silence',
+    dither: 'live, dither',
+    'mixed-silence': 'live, mixed silence',
+    'chromium-model': 'live, Chromium levels',
+  }[name];
+  return {
+    name: title,
+    durationMs: recording.durationMs,
+    speakers: recording.speakers.map((s) => ({ name: s.name, speechMs: s.speechMs })),
+    noise: undefined,
+    packets: recording.packets.map(([time, speaker, index, level]) => ({
+      time,
+      source: recording.speakers[speaker]!.name,
+      level: level ?? undefined,
+      index,
+    })),
+    startMs: 0,
+  };
+}
+
+/** How many times `mixer` pinned a source to an output in `room`: the first pins, then one per switch. */
+export function pinCount(room: QualityRoom, mixer: string | Mixer, outputs: number): number {
+  const make = typeof mixer === 'string' ? MIXERS[mixer]! : mixer;
+  return run(room, (scheduler) => make({ outputs, scheduler })).filter(({ event }) => event.type === 'output-pin')
+    .length;
 }
 
 function loudFan(room: QualityRoom): QualityRoom {
@@ -361,7 +395,7 @@ function loudestQuality(room: QualityRoom): DominantQuality {
 export function qualityRooms(): QualityRoom[] {
   const demo = demoRoom();
   const capture = captureRoom();
-  return [demo, capture, loudFan(demo), lateJoin(demo, 5000)];
+  return [demo, capture, loudFan(demo), lateJoin(demo, 5000), ...LIVE_ROOMS.map(liveRoom)];
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
@@ -395,6 +429,25 @@ export function qualityTables(): string {
       '',
     );
   }
+  lines.push(
+    'Live rooms: pins (the first pins, then one per switch) for the turns taken, as the receiver saw the senders (arrival times, levels); the goal is the turns plus the first pin.',
+    '',
+    '| room | senders’ silence | turns | outputs | audioMixer pins | speechMixer pins |',
+    '| --- | --- | ---: | ---: | ---: | ---: |',
+  );
+  for (const name of LIVE_ROOMS) {
+    const room = liveRoom(name);
+    const silences = readLiveRecording(name)
+      .speakers.map((s) => s.silence)
+      .join('; ');
+    const turns = room.speakers.reduce((n, s) => n + s.speechMs.length, 0);
+    for (const outputs of [1, 2]) {
+      lines.push(
+        `| ${room.name} | ${silences} | ${turns} | ${outputs} | ${pinCount(room, 'audioMixer', outputs)} | ${pinCount(room, 'speechMixer', outputs)} |`,
+      );
+    }
+  }
+  lines.push('');
   lines.push(
     'Dominant speaker: the share of speech time in which the dominant speaker is someone speaking, and changes per minute against the turns taken; `dominantSpeaker()` as shipped, the same with margins at every scale (as Volfin and Cohen), and a plain design (the loudest over the last second, 6 dB of hysteresis).',
   );

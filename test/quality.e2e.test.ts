@@ -18,7 +18,8 @@ describe('npm run quality', () => {
 
   it('speechMixer meets its targets: every room, 1 to 3 outputs', () => {
     for (const room of rooms) {
-      const capture = room.name.startsWith('GStreamer');
+      // The capture's and the live rooms' levels come from GStreamer, one packet late.
+      const capture = room.name.startsWith('GStreamer') || room.name.startsWith('live');
       for (const outputs of [1, 2, 3]) {
         const q = mixerQuality(room, 'speechMixer', outputs);
         const where = `${room.name}, ${outputs}`;

@@ -158,7 +158,8 @@ describe('speechMixer', () => {
 });
 
 describe('dominantSpeaker', () => {
-  const speaking = (source: string) => lvl(source, -25);
+  // Speech modulates (syllables): a level that stays flat for steadyFor ms would be a floor (rules/steadyFloor.ts).
+  const speaking = (source: string, i: number) => lvl(source, i % 4 < 2 ? -25 : -33);
   const quiet = (source: string) => lvl(source, -75);
 
   it('follows turns, ignores a cough while the dominant speaker speaks, and a noisy line', () => {
@@ -170,8 +171,8 @@ describe('dominantSpeaker', () => {
       const t = i * 20;
       virtual.schedule(() => {
         // 0-2 s alice speaks (bob coughs at 1 s for 60 ms); 2-5 s bob speaks; a fan hums at -40 throughout.
-        room.next(t < 2000 ? speaking('alice') : quiet('alice'));
-        room.next(t >= 2000 || (t >= 1000 && t < 1060) ? speaking('bob') : quiet('bob'));
+        room.next(t < 2000 ? speaking('alice', i) : quiet('alice'));
+        room.next(t >= 2000 || (t >= 1000 && t < 1060) ? speaking('bob', i) : quiet('bob'));
         room.next(lvl('fan', -40));
       }, t);
     }

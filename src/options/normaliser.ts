@@ -12,6 +12,8 @@ export const NORMALISE_DEFAULTS = {
   percentile: 10,
   minFloor: -80,
   maxFloor: -50,
+  steadyWithin: 3,
+  steadyFor: 400,
   onsetBoost: 0,
   onsetAfter: 200,
   onsetFor: 300,
@@ -20,7 +22,17 @@ export const NORMALISE_DEFAULTS = {
 /** What {@link normaliserConfig} reads: the options of `normaliseLevels` but `scheduler` (and `floors` of `dominantSpeaker`). */
 export type NormaliserOptions<S> = {
   readonly [
-    K in 'window' | 'percentile' | 'minFloor' | 'maxFloor' | 'onsetBoost' | 'onsetAfter' | 'onsetFor' | 'timeout'
+    K in
+      | 'window'
+      | 'percentile'
+      | 'minFloor'
+      | 'maxFloor'
+      | 'steadyWithin'
+      | 'steadyFor'
+      | 'onsetBoost'
+      | 'onsetAfter'
+      | 'onsetFor'
+      | 'timeout'
   ]?: number | undefined;
 } & {
   readonly gain?: ((source: S) => number) | undefined;
@@ -45,6 +57,20 @@ export function normaliserConfig<S>(options: NormaliserOptions<S>) {
     NORMALISE_DEFAULTS.maxFloor,
     (v) => inRange(v) && v >= minFloor,
     `dBov in ${minFloor}..0 (at least minFloor)`,
+  );
+  const steadyWithin = checkNumber(
+    'steadyWithin',
+    options.steadyWithin,
+    NORMALISE_DEFAULTS.steadyWithin,
+    (v) => v >= 0 && v <= 20,
+    'dB in 0..20',
+  );
+  const steadyFor = checkNumber(
+    'steadyFor',
+    options.steadyFor,
+    NORMALISE_DEFAULTS.steadyFor,
+    (v) => v > 0,
+    'a number of ms > 0',
   );
   const onsetBoost = checkNumber(
     'onsetBoost',
@@ -75,6 +101,7 @@ export function normaliserConfig<S>(options: NormaliserOptions<S>) {
     percentile,
     minFloor,
     maxFloor,
+    steady: { steadyWithin, steadyFor, forgetAfter: window / 2 },
     onset: onsetBoost === 0 ? null : { onsetBoost, onsetAfter, onsetFor },
     gainOf: options.gain,
     timeout: checkTimeout(options.timeout),

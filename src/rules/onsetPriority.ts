@@ -9,7 +9,9 @@
  * words). The boost lasts while the source keeps sounding, for at most `onsetFor` ms from the onset. A source's
  * first packets, with no pause seen before them, are not an onset: a mixer that starts mid-sentence does not favour
  * whoever happens to be speaking. Steady noise never sounds above its own floor, so a fan never gets the boost; a
- * cough or a door after a pause does, for `onsetFor` ms at most.
+ * cough or a door after a pause does, for `onsetFor` ms at most. Nor is a step to the level the source was last
+ * steady at (a sender's return to its own silence after a turn, `rules/steadyFloor.ts`); a step to a new level that
+ * then stays flat ends its boost once the steady floor has followed it up (after `steadyFor` ms).
  *
  * @module
  */
@@ -42,8 +44,18 @@ export interface OnsetState {
   onsetAt: number;
 }
 
-/** The boost, in dB, of a packet `aboveFloor` dB above its source's floor at `now`; updates `state`. O(1). */
-export function onsetBoost(state: OnsetState, aboveFloor: number, now: number, rule: OnsetRule): number {
+/**
+ * The boost, in dB, of a packet `aboveFloor` dB above its source's floor at `now`; updates `state`. O(1). With
+ * `mayStart` false the packet cannot be an onset (it returns to a level its source was steady at:
+ * `rules/steadyFloor.ts`).
+ */
+export function onsetBoost(
+  state: OnsetState,
+  aboveFloor: number,
+  now: number,
+  rule: OnsetRule,
+  mayStart = true,
+): number {
   if (aboveFloor < ONSET_GATE) {
     if (state.sounding || Number.isNaN(state.quietSince)) state.quietSince = now;
     state.sounding = false;
@@ -51,7 +63,7 @@ export function onsetBoost(state: OnsetState, aboveFloor: number, now: number, r
   }
   if (!state.sounding) {
     // NaN (no pause seen yet) fails the comparison: no onset.
-    state.onsetAt = now - state.quietSince >= rule.onsetAfter ? now : -Infinity;
+    state.onsetAt = mayStart && now - state.quietSince >= rule.onsetAfter ? now : -Infinity;
     state.sounding = true;
   }
   return now - state.onsetAt < rule.onsetFor ? rule.onsetBoost : 0;

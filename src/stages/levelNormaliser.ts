@@ -2,6 +2,7 @@ import type { InvalidHandler, SourceEvent, SourcePacket } from '../events/events
 import { KnownSources, type Known } from '../rules/joining.js';
 import { LOUDEST, SILENCE } from '../events/levels.js';
 import { onsetBoost, type OnsetRule, type OnsetState } from '../rules/onsetPriority.js';
+import { learnSteady, returnsToSteady, type SteadyRule, type SteadyState } from '../rules/steadyFloor.js';
 import { TimedStage } from './timedStage.js';
 import { reportInvalidEvent, typeOf } from '../events/reports.js';
 
@@ -22,6 +23,12 @@ export interface LevelNormaliserConfig<S> {
    * 97 dB above silence, far above a sender whose pauses measure -65.
    */
   readonly minFloor: number;
+  /**
+   * Steady floor (`rules/steadyFloor.ts`): a level that has stayed within `steadyWithin` dB for `steadyFor` ms is a
+   * floor at once; `null` or missing for none (the floor is the percentile alone). `normaliseLevels` sets it, with
+   * `forgetAfter` half the window.
+   */
+  readonly steady?: SteadyRule | null | undefined;
   /** Onset priority (`rules/onsetPriority.ts`), or `null` (the default) for none. */
   readonly onset?: OnsetRule | null | undefined;
   /** A source's gain offset in dB, added after normalisation. */
@@ -35,8 +42,11 @@ const BINS = LOUDEST - SILENCE + 1;
 /** Packets between two recomputations of a floor (and after each half-window turn): with 20 ms packets, twice a second. */
 const RECOMPUTE_EVERY = 25;
 
-/** What the normaliser knows of one source: two half-window histograms of its levels, its floor, its onsets. */
-class SourceFloor<S> implements Known, OnsetState {
+/**
+ * What the normaliser knows of one source: two half-window histograms of its levels, its percentile floor, its
+ * steady runs, its onsets.
+ */
+class SourceFloor<S> implements Known, OnsetState, SteadyState {
   slot = -1;
   /** Counts per whole dB, saturating at 255: the current half window, then the one before. */
   readonly current = new Uint8Array(BINS);
@@ -45,7 +55,14 @@ class SourceFloor<S> implements Known, OnsetState {
   rotateAt = 0;
   /** Packets learnt from. */
   count = 0;
+  /** The percentile floor, within minFloor..maxFloor. */
   floor: number;
+  runLow = Number.NaN;
+  runHigh = Number.NaN;
+  runSince = Number.NaN;
+  steadyLevel = -Infinity;
+  steadySeenAt = Number.NaN;
+  lastSteady = Number.NaN;
   sounding = false;
   quietSince = Number.NaN;
   onsetAt = -Infinity;
@@ -72,6 +89,8 @@ class SourceFloor<S> implements Known, OnsetState {
  * without a usable level pass unchanged (the mixer takes them as silence and reports them). A source's state is
  * dropped when it is removed, or after `timeout` ms without a packet.
  *
+ * With a `steady` rule (steady floor, `rules/steadyFloor.ts`), a level that has stayed within `steadyWithin` dB for
+ * `steadyFor` ms is a floor at once, whatever its height: the floor is the higher of the percentile and that level.
  * With an `onset` rule, the first packets of a turn after a pause rank `onsetBoost` dB higher for `onsetFor` ms
  * (onset priority, `rules/onsetPriority.ts`).
  *
@@ -84,6 +103,7 @@ export class LevelNormaliser<S, D> extends TimedStage<
 > {
   private readonly half: number;
   private readonly onset: OnsetRule | null;
+  private readonly steady: SteadyRule | null;
 
   constructor(
     private readonly config: LevelNormaliserConfig<S>,
@@ -98,11 +118,17 @@ export class LevelNormaliser<S, D> extends TimedStage<
     );
     this.half = config.window / 2;
     this.onset = config.onset ?? null;
+    this.steady = config.steady ?? null;
   }
 
-  /** The floor learnt for `source`, or `undefined` if it holds none. */
+  /**
+   * The floor learnt for `source` (the higher of its percentile floor and its steady floor), or `undefined` if it
+   * holds none.
+   */
   floorOf(source: S): number | undefined {
-    return this.known.get(source)?.floor;
+    const state = this.known.get(source);
+    if (state === undefined) return undefined;
+    return this.steady === null ? state.floor : Math.max(state.floor, state.steadyLevel);
   }
 
   protected handleAt(event: SourceEvent<S, D>, now: number): void {
@@ -144,9 +170,17 @@ export class LevelNormaliser<S, D> extends TimedStage<
       this.known.touch(state, now);
     }
     this.learn(state, level, now);
-    const aboveFloor = level - state.floor;
+    let floor = state.floor;
+    let mayStart = true;
+    if (this.steady !== null) {
+      // Tested before this packet is learnt: whether it steps back to the level the source was last steady at.
+      mayStart = !returnsToSteady(state, level, this.steady);
+      const steady = learnSteady(state, level, now, this.steady);
+      if (steady > floor) floor = steady;
+    }
+    const aboveFloor = level - floor;
     let gain = this.config.gainOf?.(source) ?? 0;
-    if (this.onset !== null) gain += onsetBoost(state, aboveFloor, now, this.onset);
+    if (this.onset !== null) gain += onsetBoost(state, aboveFloor, now, this.onset, mayStart);
     return Math.min(LOUDEST, Math.max(SILENCE, SILENCE + aboveFloor + gain));
   }
 
@@ -159,7 +193,8 @@ export class LevelNormaliser<S, D> extends TimedStage<
     if (now >= state.rotateAt) {
       // A half window has passed (or more, after a silence): the older half is dropped.
       const skipped = now - state.rotateAt >= this.half;
-      state.previous.set(skipped ? new Uint8Array(BINS) : state.current);
+      if (skipped) state.previous.fill(0);
+      else state.previous.set(state.current);
       state.current.fill(0);
       state.rotateAt = now + this.half;
       state.count = 0;
@@ -170,7 +205,7 @@ export class LevelNormaliser<S, D> extends TimedStage<
     if (++state.count <= 4 || state.count % RECOMPUTE_EVERY === 0) state.floor = this.floorFrom(state);
   }
 
-  /** The percentile of the two half windows, at most `maxFloor`. */
+  /** The percentile of the two half windows, within `minFloor`..`maxFloor`. */
   private floorFrom(state: SourceFloor<S>): number {
     let total = 0;
     for (let bin = 0; bin < BINS; bin++) total += state.current[bin]! + state.previous[bin]!;
