@@ -1,5 +1,5 @@
 import type { InvalidHandler, SourceEvent, SourcePacket } from '../events/events.js';
-import { KnownSources, type Known } from '../rules/joining.js';
+import { SourceRegistry, type Known } from '../rules/sourceRegistry.js';
 import { LOUDEST, SILENCE } from '../events/levels.js';
 import { onsetBoost, type OnsetRule, type OnsetState } from '../rules/onsetPriority.js';
 import { TimedStage } from './timedStage.js';
@@ -77,11 +77,7 @@ class SourceFloor<S> implements Known, OnsetState {
  *
  * @group State machines
  */
-export class LevelNormaliser<S, D> extends TimedStage<
-  SourceEvent<S, D>,
-  SourceFloor<S>,
-  KnownSources<S, SourceFloor<S>>
-> {
+export class LevelNormaliser<S, D> extends TimedStage<SourceEvent<S, D>, S, SourceFloor<S>> {
   private readonly half: number;
   private readonly onset: OnsetRule | null;
 
@@ -90,7 +86,7 @@ export class LevelNormaliser<S, D> extends TimedStage<
     private readonly emit: (event: SourceEvent<S, D>) => void,
   ) {
     super(
-      new KnownSources<S, SourceFloor<S>>(
+      new SourceRegistry<S, SourceFloor<S>>(
         config.timeout,
         config.onInvalid,
         (source) => new SourceFloor<S>(source, config.maxFloor),
@@ -102,7 +98,7 @@ export class LevelNormaliser<S, D> extends TimedStage<
 
   /** The floor learnt for `source`, or `undefined` if it holds none. */
   floorOf(source: S): number | undefined {
-    return this.known.get(source)?.floor;
+    return this.sources.get(source)?.floor;
   }
 
   protected handleAt(event: SourceEvent<S, D>, now: number): void {
@@ -118,7 +114,7 @@ export class LevelNormaliser<S, D> extends TimedStage<
         return;
       }
       case 'source-removed':
-        this.known.remove(event.source);
+        this.sources.remove(event.source);
         this.emit(event);
         return;
       case 'source-added':
@@ -135,13 +131,15 @@ export class LevelNormaliser<S, D> extends TimedStage<
    * dominant speaker) and wants no copy of the packet. It does not expire anything: `expire` or `push` first.
    */
   rank(source: S, level: number, time: number): number {
-    const now = this.known.now(time);
-    let state = this.known.get(source);
-    if (state === undefined) {
-      state = this.known.add(source, now);
+    const now = this.sources.now(time);
+    const slot = this.sources.slotOf(source);
+    let state: SourceFloor<S>;
+    if (slot < 0) {
+      state = this.sources.recordAt(this.sources.add(source, now));
       state.rotateAt = now + this.half;
     } else {
-      this.known.touch(state, now);
+      state = this.sources.recordAt(slot);
+      this.sources.touch(slot, now);
     }
     this.learn(state, level, now);
     const aboveFloor = level - state.floor;

@@ -1,11 +1,11 @@
-// KnownSlots' lookup (src/data/slotLookup.ts) against a Map, the obviously correct model. The lookup first tries the
+// SourceRegistry's lookup (src/rules/sourceRegistry.ts) against a Map, the obviously correct model. The lookup first tries the
 // slot that followed the last one looked up; that guess must never answer for another id: not for a source removed
 // since (its slot free, or given to another id), not for an id of another kind with the same key (the SSRC 5, the
 // string '5', the number 5.5).
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { IdTable } from '../src/data/idTable.js';
-import { KnownSlots } from '../src/rules/joining.js';
+import { SourceRegistry } from '../src/rules/sourceRegistry.js';
 
 type Id = number | string;
 
@@ -23,14 +23,14 @@ const op = fc.oneof(
   { weight: 2, arbitrary: fc.constant('release' as const) },
 );
 
-describe('KnownSlots', () => {
+describe('SourceRegistry', () => {
   it('finds a round in the order of the last one without the id table; a swapped pair costs three lookups there', () => {
     const kinds: Id[][] = [
       Array.from({ length: 50 }, (_, i) => (i * 2654435761) >>> 0),
       Array.from({ length: 50 }, (_, i) => `source-${i}`),
     ];
     for (const ids of kinds) {
-      const known = new KnownSlots<Id>(1000, undefined);
+      const known = new SourceRegistry<Id>(1000, undefined);
       for (const id of ids) known.add(id, 0);
       const table = vi.spyOn(IdTable.prototype, 'slotOf');
       const round = (order: readonly Id[]) => {
@@ -55,7 +55,7 @@ describe('KnownSlots', () => {
       [1, 2, 3],
       ['p', 'source-12', 'source-13'],
     ] as const) {
-      const known = new KnownSlots<Id>(1000, undefined);
+      const known = new SourceRegistry<Id>(1000, undefined);
       const slotP = known.add(p, 0);
       const slotA = known.add(a, 0);
       expect([known.slotOf(p), known.slotOf(a)]).toEqual([slotP, slotA]); // P's record now guesses A after it
@@ -72,7 +72,7 @@ describe('KnownSlots', () => {
   it('finds each known source at the slot it was given, and no other, whatever order the lookups come in', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(op, ids), { maxLength: 300 }), (ops) => {
-        const known = new KnownSlots<Id>(1000, undefined);
+        const known = new SourceRegistry<Id>(1000, undefined);
         const model = new Map<Id, number>();
         for (const [op, id] of ops) {
           if (op === 'add' && !model.has(id)) model.set(id, known.add(id, 0));
