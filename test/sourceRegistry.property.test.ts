@@ -101,3 +101,83 @@ describe('SourceRegistry', () => {
     );
   });
 });
+
+// The registry's other two jobs against a list, the obviously correct model: the stage's object per source (made
+// once when the source joins, found by id and by slot until released), and rule 5 (the sources by last activity,
+// the deadline that of the oldest, the due ones taken oldest first, exactly at last activity + timeout).
+describe('SourceRegistry, objects and timeouts', () => {
+  interface Record {
+    slot: number;
+    readonly source: string;
+  }
+  const event = fc.oneof(
+    fc.tuple(fc.constantFrom('add' as const, 'touch' as const, 'remove' as const), fc.integer({ min: 0, max: 9 })),
+    fc.tuple(fc.constant('wait' as const), fc.integer({ min: 0, max: 600 })),
+  );
+
+  it('keeps what a list by last activity keeps, through joins, touches, removals, timeouts and releases', () => {
+    fc.assert(
+      fc.property(fc.array(event, { maxLength: 200 }), (events) => {
+        const timeout = 1000;
+        const made: Record[] = [];
+        const registry = new SourceRegistry<string, Record>(timeout, undefined, (source) => {
+          const record = { slot: -1, source };
+          made.push(record);
+          return record;
+        });
+        // Oldest activity first: what the registry keeps, as a plain list.
+        let model: { readonly source: string; readonly record: Record; active: number }[] = [];
+        let now = 0;
+        for (const [kind, value] of events) {
+          if (kind === 'wait') {
+            now += value;
+            expect(registry.now(now)).toBe(now);
+            const due: string[] = [];
+            for (let slot = registry.nextDue(now); slot >= 0; slot = registry.nextDue(now)) {
+              due.push(registry.recordAt(slot).source); // still readable until released
+            }
+            const expected = model.filter((entry) => entry.active + timeout <= now);
+            expect(due).toEqual(expected.map((entry) => entry.source));
+            model = model.filter((entry) => entry.active + timeout > now);
+            for (const entry of expected) expect(registry.isKnown(entry.record)).toBe(false);
+            registry.release();
+            continue;
+          }
+          const source = `s${value}`;
+          const entry = model.find((known) => known.source === source);
+          if (kind === 'add' && entry === undefined) {
+            const slot = registry.add(source, now);
+            const record = registry.recordAt(slot);
+            expect([record, record.slot, record.source]).toEqual([made.at(-1), slot, source]);
+            model.push({ source, record, active: now });
+          } else if (kind === 'touch' && entry !== undefined) {
+            registry.touch(entry.record.slot, now);
+            entry.active = now;
+            model = [...model.filter((known) => known !== entry), entry];
+          } else if (kind === 'remove') {
+            expect(registry.remove(source)).toBe(entry?.record.slot ?? -1);
+            if (entry !== undefined) {
+              expect(registry.recordAt(entry.record.slot)).toBe(entry.record);
+              model = model.filter((known) => known !== entry);
+            }
+            registry.release();
+          }
+          expect(registry.size).toBe(model.length);
+          expect([...registry.byActivity()].map((slot) => registry.recordAt(slot))).toEqual(
+            model.map((known) => known.record),
+          );
+          expect(registry.deadline()).toBe(model.length === 0 ? undefined : model[0]!.active + timeout);
+          for (const known of model) {
+            expect(registry.get(known.source)).toBe(known.record);
+            expect(registry.isKnown(known.record)).toBe(true);
+            expect(registry.lastActive(known.record.slot)).toBe(known.active);
+          }
+          for (let other = 0; other <= 9; other++) {
+            if (!model.some((known) => known.source === `s${other}`)) expect(registry.get(`s${other}`)).toBeUndefined();
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
