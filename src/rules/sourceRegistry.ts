@@ -229,8 +229,22 @@ export class SourceRegistry<S, R extends Known = Known> {
    * dropped. What a stage does at the end of the event that forgot them.
    */
   release(): void {
-    // Every event ends with a release: one comparison when it forgot no one.
-    if (!this.forgotten) return;
+    // Every event ends with a release: one comparison when it forgot no one (small enough to be inlined).
+    if (this.forgotten) this.releaseForgotten();
+  }
+
+  /** Forgets every source at once and gives the memory back. */
+  clear(): void {
+    this.ids.clear();
+    this.last = -1;
+    this.activity.clear();
+    this.slots.clear();
+    this.records.length = 0;
+    this.forgotten = false;
+  }
+
+  /** {@link SourceRegistry.release} when some source was forgotten. */
+  private releaseForgotten(): void {
     this.forgotten = false;
     const records = this.records;
     if (this.create !== null) {
@@ -245,16 +259,6 @@ export class SourceRegistry<S, R extends Known = Known> {
     const i32 = this.slots.i32;
     const size = this.slots.size;
     for (let at = SUCCESSOR; at < I32_PER_SLOT * end; at += I32_PER_SLOT) if (i32[at]! >= size) i32[at] = -1;
-  }
-
-  /** Forgets every source at once and gives the memory back. */
-  clear(): void {
-    this.ids.clear();
-    this.last = -1;
-    this.activity.clear();
-    this.slots.clear();
-    this.records.length = 0;
-    this.forgotten = false;
   }
 
   /** Forgets `slot`'s source: unknown at once; its id, its object and its record stay until released. */
