@@ -1,8 +1,8 @@
-// `node --import tsx bench/compare.ts <other checkout> [sources] [--strings] [--arrival | --jitter | --reshuffle]`:
+// `node --import tsx bench/compare.ts <other checkout> [sources] [--strings] [--arrival | --jitter | --reshuffle] [--cpu]`:
 // `AudioMixerCore` of this working tree against the one of another checkout of the repository (a `git worktree` of
 // the commit before a change, say), driven directly on realistic traffic (SSRC ids unless `--strings`), in one
 // process, in turns (bench/turns.ts): twelve turns of about a million packets each, the first two not counted, each
-// core with its own copy of the feeding loop.
+// core with its own copy of the feeding loop. `--cpu` times the turns by the process's CPU time, not the wall clock.
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AudioMixerCore } from '../index.js';
@@ -66,4 +66,5 @@ inTurns(
       },
     };
   }),
+  process.argv.includes('--cpu') ? 'cpu' : 'wall',
 );

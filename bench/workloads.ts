@@ -111,7 +111,7 @@ export function shuffledArrival(traffic: Traffic): Traffic {
 
 /**
  * `traffic` with each round's packets in a new random order (seven orders, taken in turn): nothing in one round's
- * order tells the next, so a lookup that guesses from the last round (`KnownSlots`) is always wrong. A worst case; a
+ * order tells the next, so a lookup that guesses from the last round (`SourceRegistry`) is always wrong. A worst case; a
  * network's jitter only swaps packets that arrive close together.
  */
 export function reshuffledArrival(traffic: Traffic): Traffic {

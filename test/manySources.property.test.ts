@@ -1,6 +1,6 @@
 // AudioMixerCore against the model (test/model.ts) with hundreds of sources: the per-slot records and the id table
 // grow several times, slots are freed and given again to other ids, SSRC numbers and strings mixed, and packets
-// come in orders that make the next-slot guess (src/data/slotLookup.ts) right, wrong, and right about a freed slot.
+// come in orders that make the next-slot guess (src/rules/sourceRegistry.ts) right, wrong, and right about a freed slot.
 // The property tests in properties.test.ts use seven sources, which never make the records grow.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { SlotIndex } from '../src/data/idTable.js';
 import { SlotArray } from '../src/data/slotArray.js';
 import { F64_PER_SLOT, SourceSlots } from '../src/data/sourceSlots.js';
-import { KnownSources } from '../src/rules/joining.js';
+import { SourceRegistry } from '../src/rules/sourceRegistry.js';
 
 describe('SlotArray', () => {
   it('gives the last freed slot still below its end first, and ends at the highest slot in use', () => {
@@ -140,29 +140,29 @@ function positionOf(index: SlotIndex, slot: number): number {
   return at;
 }
 
-describe('KnownSources', () => {
+describe('SourceRegistry', () => {
   it("lets go of a forgotten source's id and record at its release, not when its slot is given again", () => {
-    const known = new KnownSources<string, { slot: number; readonly source: string }>(1000, undefined, (source) => ({
+    const known = new SourceRegistry<string, { slot: number; readonly source: string }>(1000, undefined, (source) => ({
       slot: -1,
       source,
     }));
-    const alice = known.add('alice', 0);
-    const bob = known.add('bob', 0);
-    const carol = known.add('carol', 0);
-    expect(known.remove('bob')).toBe(bob);
+    const alice = known.recordAt(known.add('alice', 0));
+    const bob = known.recordAt(known.add('bob', 0));
+    const carol = known.recordAt(known.add('carol', 0));
+    expect(known.remove('bob')).toBe(bob.slot);
     // Until the end of the event that forgot it, what follows from it can still name it.
     expect(known.recordAt(bob.slot)).toBe(bob);
-    expect(known.slots.idAt(bob.slot)).toBe('bob');
+    expect(known.idAt(bob.slot)).toBe('bob');
     known.release();
     expect(known.recordAt(bob.slot)).toBeUndefined();
-    expect(known.slots.idAt(bob.slot)).not.toBe('bob');
+    expect(known.idAt(bob.slot)).not.toBe('bob');
     expect(known.isKnown(bob)).toBe(false);
     expect([known.isKnown(alice), known.isKnown(carol)]).toEqual([true, true]);
     // Everyone leaves (one by timing out): nothing is kept.
     known.remove('alice');
-    expect(known.nextDue(1000)).toBe(carol);
+    expect(known.nextDue(1000)).toBe(carol.slot);
     known.release();
     expect(known.size).toBe(0);
-    expect(known.slots.end).toBe(0);
+    expect(known.end).toBe(0);
   });
 });

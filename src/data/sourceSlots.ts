@@ -33,13 +33,13 @@ export const NEXT = 9;
 export const HEAP = 10;
 /** The output it is pinned to, or -1. */
 export const OUTPUT = 11;
-/** Its id as an int32, when it is an SSRC-like number (`KnownSlots`' guess checks it). */
+/** Its id as an int32, when it is an SSRC-like number (`SourceRegistry`'s guess checks it). */
 export const KEY = 12;
 /** What kind of id it has: FREE, SSRC or OTHER. */
 export const KIND = 13;
-/** The slot whose packet came after its packet last time, or -1 (`KnownSlots`' guess). */
+/** The slot whose packet came after its packet last time, or -1 (`SourceRegistry`'s guess). */
 export const SUCCESSOR = 14;
-/** A short key of {@link SUCCESSOR}'s id (`KnownSlots`' guess is taken only when the next id has this key). */
+/** A short key of {@link SUCCESSOR}'s id (`SourceRegistry`'s guess is taken only when the next id has this key). */
 export const NEXT_KEY = 15;
 
 /** {@link KIND} of a slot not in use. */

@@ -1,9 +1,9 @@
 import { releaseAll } from '../rules/end.js';
 import type { InvalidHandler, OutputEvent, SourceEvent, SourcePacket } from '../events/events.js';
 import { normalisedLevel } from '../rules/levelNormalisation.js';
-import { KnownSlots } from '../rules/joining.js';
 import { Outputs } from '../rules/pinning.js';
 import { Selection } from '../rules/selection.js';
+import { SourceRegistry } from '../rules/sourceRegistry.js';
 import { TimedStage } from './timedStage.js';
 import { reportInvalidEvent, typeOf } from '../events/reports.js';
 import { checkOutputs } from '../options/checks.js';
@@ -27,9 +27,9 @@ export interface AudioMixerConfig {
  * The whole mixer as one sans-IO state machine: source events and the time in, output events out through `emit`.
  *
  * It fuses the four stages (`SourceTimeouts`, `LevelTracker`, `LoudestSelector`, `OutputPinner`) for speed: no
- * intermediate events, and no object per source: each source is a slot (`KnownSlots`), and everything known
- * of it (level, stamp, last activity, its links in the activity list and in its level bucket, its output) is one
- * record of 64 bytes in one buffer. The rules are shared with the stages (`KnownSlots`, `Selection`,
+ * intermediate events, and no object per source: each source is a slot (`SourceRegistry`), and everything
+ * known of it (level, stamp, last activity, its links in the activity list and in its level bucket, its output) is
+ * one record of 64 bytes in one buffer. The rules are shared with the stages (`SourceRegistry`, `Selection`,
  * `Outputs`), and a property test checks that `timeoutSources, trackLevels, selectLoudest, pinOutputs` emit
  * exactly what this does.
  *
@@ -41,43 +41,46 @@ export interface AudioMixerConfig {
  *
  * @group State machines
  */
-export class AudioMixerCore<S = string, D = Uint8Array> extends TimedStage<SourceEvent<S, D>, number, KnownSlots<S>> {
+export class AudioMixerCore<S = string, D = Uint8Array> extends TimedStage<SourceEvent<S, D>, S> {
   private readonly selection: Selection;
   private readonly outputs: Outputs<S, D>;
   private readonly onInvalid: InvalidHandler | undefined;
 
   /** @throws RangeError when `outputs` is not an integer 1 .. {@link MAX_OUTPUTS}. */
   constructor(config: AudioMixerConfig, emit: (event: OutputEvent<S, D>) => void) {
-    const known = new KnownSlots<S>(config.timeout, config.onInvalid);
-    super(known);
+    const sources = new SourceRegistry<S>(config.timeout, config.onInvalid);
+    super(sources);
     checkOutputs(config.outputs);
     this.onInvalid = config.onInvalid;
-    const outputs = new Outputs<S, D>(config.outputs, known.slots, (slot) => known.idAt(slot), emit);
+    const outputs = new Outputs<S, D>(config.outputs, sources.slots, (slot) => sources.idAt(slot), emit);
     this.outputs = outputs;
-    this.selection = new Selection(config.outputs, config.threshold, config.minHold ?? 0, known.slots, {
-      selected: (slot) => {
-        outputs.pin(slot);
+    this.selection = new Selection(
+      config.outputs,
+      config.threshold,
+      config.minHold ?? 0,
+      sources.slots,
+      {
+        selected: (slot) => {
+          outputs.pin(slot);
+        },
+        deselected: (slot) => {
+          outputs.unpin(slot);
+        },
       },
-      deselected: (slot) => {
-        outputs.unpin(slot);
-      },
-    });
-  }
-
-  protected override atTime(now: number): void {
-    this.selection.now = now;
+      this.clock,
+    );
   }
 
   protected handleAt(event: SourceEvent<S, D>, now: number): void {
     switch (typeOf(event)) {
       case 'source-pkt': {
         const raw = event as SourcePacket<S, D>;
-        let slot = this.known.slotOf(raw.source);
+        let slot = this.sources.slotOf(raw.source);
         if (slot < 0) {
-          slot = this.known.add(raw.source, now);
+          slot = this.sources.add(raw.source, now);
           this.selection.add(slot);
         } else {
-          this.known.touch(slot, now);
+          this.sources.touch(slot, now);
         }
         // A level, not a repaired copy of the packet: a dropped packet costs no allocation.
         const level = normalisedLevel(raw, this.onInvalid);
@@ -85,12 +88,12 @@ export class AudioMixerCore<S = string, D = Uint8Array> extends TimedStage<Sourc
         return;
       }
       case 'source-added': {
-        const slot = this.known.admit(event, now);
+        const slot = this.sources.admit(event, now);
         if (slot >= 0) this.selection.add(slot);
         return;
       }
       case 'source-removed': {
-        const slot = this.known.dismiss(event);
+        const slot = this.sources.dismiss(event);
         if (slot >= 0) this.selection.remove(slot);
         return;
       }

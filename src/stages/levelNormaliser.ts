@@ -1,5 +1,5 @@
 import type { InvalidHandler, SourceEvent, SourcePacket } from '../events/events.js';
-import { KnownSources, type Known } from '../rules/joining.js';
+import { SourceRegistry, type Known } from '../rules/sourceRegistry.js';
 import { LOUDEST, SILENCE } from '../events/levels.js';
 import { onsetBoost, type OnsetRule, type OnsetState } from '../rules/onsetPriority.js';
 import { learnSteady, returnsToSteady, type SteadyRule, type SteadyState } from '../rules/steadyFloor.js';
@@ -96,11 +96,7 @@ class SourceFloor<S> implements Known, OnsetState, SteadyState {
  *
  * @group State machines
  */
-export class LevelNormaliser<S, D> extends TimedStage<
-  SourceEvent<S, D>,
-  SourceFloor<S>,
-  KnownSources<S, SourceFloor<S>>
-> {
+export class LevelNormaliser<S, D> extends TimedStage<SourceEvent<S, D>, S, SourceFloor<S>> {
   private readonly half: number;
   private readonly onset: OnsetRule | null;
   private readonly steady: SteadyRule | null;
@@ -110,7 +106,7 @@ export class LevelNormaliser<S, D> extends TimedStage<
     private readonly emit: (event: SourceEvent<S, D>) => void,
   ) {
     super(
-      new KnownSources<S, SourceFloor<S>>(
+      new SourceRegistry<S, SourceFloor<S>>(
         config.timeout,
         config.onInvalid,
         (source) => new SourceFloor<S>(source, config.maxFloor),
@@ -126,7 +122,7 @@ export class LevelNormaliser<S, D> extends TimedStage<
    * holds none.
    */
   floorOf(source: S): number | undefined {
-    const state = this.known.get(source);
+    const state = this.sources.get(source);
     if (state === undefined) return undefined;
     return this.steady === null ? state.floor : Math.max(state.floor, state.steadyLevel);
   }
@@ -144,7 +140,7 @@ export class LevelNormaliser<S, D> extends TimedStage<
         return;
       }
       case 'source-removed':
-        this.known.remove(event.source);
+        this.sources.remove(event.source);
         this.emit(event);
         return;
       case 'source-added':
@@ -161,13 +157,15 @@ export class LevelNormaliser<S, D> extends TimedStage<
    * dominant speaker) and wants no copy of the packet. It does not expire anything: `expire` or `push` first.
    */
   rank(source: S, level: number, time: number): number {
-    const now = this.known.now(time);
-    let state = this.known.get(source);
-    if (state === undefined) {
-      state = this.known.add(source, now);
+    const now = this.sources.now(time);
+    const slot = this.sources.slotOf(source);
+    let state: SourceFloor<S>;
+    if (slot < 0) {
+      state = this.sources.recordAt(this.sources.add(source, now));
       state.rotateAt = now + this.half;
     } else {
-      this.known.touch(state, now);
+      state = this.sources.recordAt(slot);
+      this.sources.touch(slot, now);
     }
     this.learn(state, level, now);
     let floor = state.floor;

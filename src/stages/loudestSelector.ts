@@ -1,7 +1,7 @@
 import type { InvalidHandler, LevelledSourceEvent, SelectionEvent, SourcePacket } from '../events/events.js';
 import { levelledPacket } from '../rules/levelNormalisation.js';
 import { Selection } from '../rules/selection.js';
-import { KnownSlots } from '../rules/joining.js';
+import { SourceRegistry } from '../rules/sourceRegistry.js';
 import { TimelessStage } from './stage.js';
 import { checkOutputs } from '../options/checks.js';
 import { reportInvalidEvent, typeOf } from '../events/reports.js';
@@ -36,7 +36,7 @@ export interface LoudestSelectorConfig {
  */
 export class LoudestSelector<S, D> extends TimelessStage<LevelledSourceEvent<S, D>> {
   /** Joins and leaves by the shared rules; sources are timed out upstream (`SourceTimeouts`), never here. */
-  private readonly known: KnownSlots<S>;
+  private readonly sources: SourceRegistry<S>;
   private readonly selection: Selection;
   private readonly onInvalid: InvalidHandler | undefined;
 
@@ -48,14 +48,14 @@ export class LoudestSelector<S, D> extends TimelessStage<LevelledSourceEvent<S, 
     super();
     checkOutputs(config.outputs);
     this.onInvalid = config.onInvalid;
-    const known = new KnownSlots<S>(Infinity, config.onInvalid);
-    this.known = known;
-    this.selection = new Selection(config.outputs, config.threshold, config.minHold ?? 0, known.slots, {
+    const sources = new SourceRegistry<S>(Infinity, config.onInvalid);
+    this.sources = sources;
+    this.selection = new Selection(config.outputs, config.threshold, config.minHold ?? 0, sources.slots, {
       selected: (slot) => {
-        emit({ type: 'source-selected', source: known.idAt(slot) });
+        emit({ type: 'source-selected', source: sources.idAt(slot) });
       },
       deselected: (slot) => {
-        emit({ type: 'source-deselected', source: known.idAt(slot) });
+        emit({ type: 'source-deselected', source: sources.idAt(slot) });
       },
     });
   }
@@ -66,23 +66,23 @@ export class LoudestSelector<S, D> extends TimelessStage<LevelledSourceEvent<S, 
     switch (typeOf(event)) {
       case 'source-pkt': {
         const packet = levelledPacket(event as SourcePacket<S, D>, this.onInvalid);
-        let slot = this.known.slotOf(packet.source);
+        let slot = this.sources.slotOf(packet.source);
         if (slot < 0) {
-          slot = this.known.add(packet.source, now);
+          slot = this.sources.add(packet.source, now);
           this.selection.add(slot);
         }
         if (this.selection.packet(slot, packet.level)) this.emit(packet);
         return;
       }
       case 'source-added': {
-        const slot = this.known.admit(event, now);
+        const slot = this.sources.admit(event, now);
         if (slot >= 0) this.selection.add(slot);
         return;
       }
       case 'source-removed': {
-        const slot = this.known.dismiss(event);
+        const slot = this.sources.dismiss(event);
         if (slot >= 0) this.selection.remove(slot);
-        this.known.release(); // its deselection named it: now its id goes
+        this.sources.release(); // its deselection named it: now its id goes
         return;
       }
       default:
@@ -93,6 +93,6 @@ export class LoudestSelector<S, D> extends TimelessStage<LevelledSourceEvent<S, 
   /** Selections are released by whoever holds outputs for them ({@link OutputPinner}); here state is dropped. */
   protected override onEnd(): void {
     this.selection.clear();
-    this.known.clear();
+    this.sources.clear();
   }
 }

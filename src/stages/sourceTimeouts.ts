@@ -1,5 +1,5 @@
 import type { InvalidHandler, SourceEvent, SourcePacket } from '../events/events.js';
-import { KnownSlots } from '../rules/joining.js';
+import { SourceRegistry } from '../rules/sourceRegistry.js';
 import { TimedStage } from './timedStage.js';
 import { reportInvalidEvent, typeOf } from '../events/reports.js';
 
@@ -20,18 +20,18 @@ export interface SourceTimeoutsConfig {
  * Its output is a well-formed source stream: a packet of an unknown source is preceded by a `source-added`,
  * duplicate adds and removals of unknown sources are reported and dropped, and a source with no event for `timeout`
  * ms gets a `source-removed` at `last event time + timeout`, oldest activity first. A packet costs O(1); timeouts
- * cost O(expired) (`KnownSlots`).
+ * cost O(expired) (`SourceRegistry`).
  *
  * @group State machines
  */
-export class SourceTimeouts<S, D> extends TimedStage<SourceEvent<S, D>, number, KnownSlots<S>> {
+export class SourceTimeouts<S, D> extends TimedStage<SourceEvent<S, D>, S> {
   private readonly onInvalid: InvalidHandler | undefined;
 
   constructor(
     config: SourceTimeoutsConfig,
     private readonly emit: (event: SourceEvent<S, D>) => void,
   ) {
-    super(new KnownSlots<S>(config.timeout, config.onInvalid));
+    super(new SourceRegistry<S>(config.timeout, config.onInvalid));
     this.onInvalid = config.onInvalid;
   }
 
@@ -39,21 +39,21 @@ export class SourceTimeouts<S, D> extends TimedStage<SourceEvent<S, D>, number, 
     switch (typeOf(event)) {
       case 'source-pkt': {
         const packet = event as SourcePacket<S, D>;
-        const slot = this.known.slotOf(packet.source);
+        const slot = this.sources.slotOf(packet.source);
         if (slot < 0) {
-          this.known.add(packet.source, now);
+          this.sources.add(packet.source, now);
           this.emit({ type: 'source-added', source: packet.source });
         } else {
-          this.known.touch(slot, now);
+          this.sources.touch(slot, now);
         }
         this.emit(packet);
         return;
       }
       case 'source-added':
-        if (this.known.admit(event, now) >= 0) this.emit(event);
+        if (this.sources.admit(event, now) >= 0) this.emit(event);
         return;
       case 'source-removed':
-        if (this.known.dismiss(event) >= 0) this.emit(event);
+        if (this.sources.dismiss(event) >= 0) this.emit(event);
         return;
       default:
         reportInvalidEvent(this.onInvalid, event, 'a source event');
@@ -65,6 +65,6 @@ export class SourceTimeouts<S, D> extends TimedStage<SourceEvent<S, D>, number, 
    * @hidden
    */
   protected timedOut(slot: number): void {
-    this.emit({ type: 'source-removed', source: this.known.idAt(slot) });
+    this.emit({ type: 'source-removed', source: this.sources.idAt(slot) });
   }
 }

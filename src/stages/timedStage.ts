@@ -5,65 +5,49 @@
  *
  * @module
  */
+import type { Known, SourceRegistry } from '../rules/sourceRegistry.js';
+import { StampClock } from '../rules/ties.js';
 import { SerialStage } from './stage.js';
 
 /**
- * What the skeleton needs of a stage's known sources: `KnownSlots` (each source a slot, `R` a number) or
- * `KnownSources` (each an object).
+ * The skeleton of a stage that times sources out, in one pass per event: the time made monotonic and told to the
+ * stage's selections ({@link TimedStage.clock}), what is due removed (each source handed to
+ * {@link TimedStage.timedOut}, oldest activity first), then the input itself ({@link TimedStage.handleAt}), then
+ * what the sources that left kept let go of; at the end, what is due first, then {@link TimedStage.release}, then
+ * every source forgotten. Its deadline is that of the oldest source ({@link SourceRegistry.deadline}).
  */
-export interface TimedSources<R> {
-  readonly size: number;
-  /** `time`, never earlier than a time seen before. */
-  now(time: number): number;
-  /** When the next source falls due, or `undefined` while none is known. */
-  deadline(): number | undefined;
-  /** The oldest source silent for the timeout at `now`, forgotten; `null` when none is due. */
-  nextDue(now: number): R | null;
-  /** Lets go of what it keeps of the sources forgotten since the last release (their ids, their records). */
-  release(): void;
-  clear(): void;
-}
+export abstract class TimedStage<I, S, R extends Known = Known> extends SerialStage<I> {
+  /**
+   * The stage's sources: who is known, by slot, and when each falls due.
+   * @internal
+   */
+  protected readonly sources: SourceRegistry<S, R>;
+  /**
+   * The clock every selection of the stage reads: its `now` is the time of the event being handled (the minimum
+   * hold), set before what is due is removed.
+   * @internal
+   */
+  protected readonly clock: StampClock;
 
-/**
- * The skeleton of a stage that times sources out: the time made monotonic, what is due removed first (each source
- * handed to {@link TimedStage.timedOut}, oldest activity first), then the input itself
- * ({@link TimedStage.handleAt}); at the end, what is due first, then {@link TimedStage.release}, then every source
- * forgotten. Its deadline is that of the oldest source. What it kept of a source that left (timed out or removed) is
- * let go of once the event that forgot it has been handled, so that a room that empties gives its memory back.
- */
-export abstract class TimedStage<I, R, K extends TimedSources<R>> extends SerialStage<I> {
-  /** @internal */
-  protected readonly known: K;
-
-  constructor(known: K) {
+  constructor(sources: SourceRegistry<S, R>, clock: StampClock = new StampClock()) {
     super();
-    this.known = known;
+    this.sources = sources;
+    this.clock = clock;
   }
 
   /** How many sources are known. */
   get size(): number {
-    return this.known.size;
+    return this.sources.size;
   }
 
   /** Handles `event` at `now`, after what was due at `now` has been removed. */
   protected abstract handleAt(event: I, now: number): void;
 
   /**
-   * `record` (a slot, or an object) timed out at `now` and is forgotten already (rule 5): what follows from it. A
-   * slot is not given again before this returns (nor before {@link TimedStage.expired}), so what is kept by it can
-   * still be read.
+   * The source of `slot` timed out at `now` and is forgotten already (rule 5): what follows from it. The slot is not
+   * given again before the event ends, so what is kept by it (its id, its object) can still be read.
    */
-  protected abstract timedOut(record: R, now: number): void;
-
-  /** Told the time before anything is handled at it (the minimum hold reads it). */
-  protected atTime(_now: number): void {
-    // No selection to tell by default.
-  }
-
-  /** After the sources due at `now` have been removed, before the input (the room's views time out their own). */
-  protected expired(_now: number): void {
-    // Nothing else times out by default.
-  }
+  protected abstract timedOut(slot: number, now: number): void;
 
   /** The end, after what was due (rule 7): releases what the stage holds. */
   protected release(): void {
@@ -71,35 +55,39 @@ export abstract class TimedStage<I, R, K extends TimedSources<R>> extends Serial
   }
 
   protected handle(event: I, time: number): void {
-    const now = this.known.now(time);
-    this.atTime(now);
+    const sources = this.sources;
+    const now = sources.now(time);
+    this.clock.now = now;
     this.expireDue(now);
     this.handleAt(event, now);
-    this.known.release();
+    sources.release();
   }
 
   nextDeadline(): number | undefined {
-    return this.known.deadline();
+    return this.sources.deadline();
   }
 
   protected onExpire(time: number): void {
-    const now = this.known.now(time);
-    this.atTime(now);
+    const now = this.sources.now(time);
+    this.clock.now = now;
     this.expireDue(now);
   }
 
   protected onEnd(time: number): void {
-    const now = this.known.now(time);
-    this.atTime(now);
+    const now = this.sources.now(time);
+    this.clock.now = now;
     this.expireDue(now);
     this.release();
-    this.known.clear();
+    this.sources.clear();
   }
 
-  /** Removes every source due at `now`, oldest activity first: O(expired). */
+  /**
+   * Removes every source due at `now`, oldest activity first, O(expired), and lets go of what they kept. A stage
+   * with more that times out (the room's views) adds it here.
+   */
   protected expireDue(now: number): void {
-    for (let due = this.known.nextDue(now); due !== null; due = this.known.nextDue(now)) this.timedOut(due, now);
-    this.expired(now);
-    this.known.release();
+    const sources = this.sources;
+    for (let slot = sources.nextDue(now); slot >= 0; slot = sources.nextDue(now)) this.timedOut(slot, now);
+    sources.release();
   }
 }

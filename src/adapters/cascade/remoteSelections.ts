@@ -1,5 +1,5 @@
 import type { InvalidHandler, SourceEvent } from '../../events/events.js';
-import { KnownSources, type Known } from '../../rules/joining.js';
+import { SourceRegistry, type Known } from '../../rules/sourceRegistry.js';
 import { show } from '../../events/show.js';
 import { TimedStage } from '../../stages/timedStage.js';
 import { decodeEvent, MalformedMessage } from './wire.js';
@@ -47,12 +47,12 @@ class RemoteSource implements Known {
  *
  * @group State machines
  */
-export class RemoteSelections extends TimedStage<SelectionMessage, RemoteSource, KnownSources<string, RemoteSource>> {
+export class RemoteSelections extends TimedStage<SelectionMessage, string, RemoteSource> {
   constructor(
     private readonly config: RemoteSelectionsConfig,
     private readonly emit: (event: SourceEvent) => void,
   ) {
-    super(new KnownSources<string, RemoteSource>(config.timeout, config.onInvalid, (s) => new RemoteSource(s)));
+    super(new SourceRegistry<string, RemoteSource>(config.timeout, config.onInvalid, (s) => new RemoteSource(s)));
   }
 
   protected handleAt(message: SelectionMessage, now: number): void {
@@ -70,18 +70,18 @@ export class RemoteSelections extends TimedStage<SelectionMessage, RemoteSource,
       );
       return;
     }
-    const known = this.known.get(event.source);
+    const slot = this.sources.slotOf(event.source);
     if (event.type === 'output-unpin') {
-      if (known === undefined) return;
-      this.known.remove(event.source);
+      if (slot < 0) return;
+      this.sources.remove(event.source);
       this.emit({ type: 'source-removed', source: event.source });
       return;
     }
-    if (known === undefined) {
-      this.known.add(event.source, now).node = message.node;
+    if (slot < 0) {
+      this.sources.recordAt(this.sources.add(event.source, now)).node = message.node;
       if (event.type === 'output-pin') this.emit({ type: 'source-added', source: event.source });
     } else {
-      this.known.touch(known, now);
+      this.sources.touch(slot, now);
     }
     if (event.type === 'output-pkt') {
       this.emit({ type: 'source-pkt', source: event.source, level: event.level, data: event.data });
@@ -89,7 +89,7 @@ export class RemoteSelections extends TimedStage<SelectionMessage, RemoteSource,
   }
 
   /** A node that went silent: its source is removed (rule 5). @hidden */
-  protected timedOut(record: RemoteSource): void {
-    this.emit({ type: 'source-removed', source: record.source });
+  protected timedOut(slot: number): void {
+    this.emit({ type: 'source-removed', source: this.sources.idAt(slot) });
   }
 }

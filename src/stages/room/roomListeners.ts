@@ -29,7 +29,7 @@ export abstract class RoomListeners<S, D> extends RoomViews<S, D> {
     const listener = new RoomListener<S, D>(hearing, emit);
     listener.followed = followed;
     this.serial(() => {
-      this.stamps.begin();
+      this.clock.begin();
       this.joinNow(listener, now);
       this.reconcile();
     });
@@ -40,7 +40,7 @@ export abstract class RoomListeners<S, D> extends RoomViews<S, D> {
   follow(listener: RoomListener<S, D>, followed: ReadonlySet<S>, now: number): void {
     this.serial(() => {
       if (!listener.active) return;
-      this.stamps.begin();
+      this.clock.begin();
       this.followNow(listener, followed, now);
       this.reconcile();
     });
@@ -58,9 +58,9 @@ export abstract class RoomListeners<S, D> extends RoomViews<S, D> {
   endListener(listener: RoomListener<S, D>, now: number): void {
     this.serial(() => {
       if (!listener.active) return;
-      this.stamps.begin();
-      const time = this.known.now(now);
-      this.setTime(time);
+      this.clock.begin();
+      const time = this.sources.now(now);
+      this.clock.now = time;
       if (isCopyView(listener.view)) listener.view.expireAt(time);
       // What is due goes first, for the whole room: the timer would do the same at this instant. An aligned listener
       // may fork on the way (a refill pins a source it does not hear), so its view is read after.
@@ -92,7 +92,7 @@ export abstract class RoomListeners<S, D> extends RoomViews<S, D> {
    * (those it does not hear left out unless `keepUnheardPinned`). O(outputs): every candidate stays implicit.
    */
   private forkDelta(listener: RoomListener<S, D>, keepUnheardPinned: boolean): DeltaView<S, D> {
-    const view = new DeltaView<S, D>(this.config, this.deltaHost, listener, this.stamps);
+    const view = new DeltaView<S, D>(this.config, this.deltaHost, listener, this.clock);
     view.selection.continueFrom(this.shared.selection);
     for (let output = 0; output < this.config.outputs; output++) {
       const record = this.shared.at(output);
@@ -115,12 +115,13 @@ export abstract class RoomListeners<S, D> extends RoomViews<S, D> {
     keepUnheardPinned: boolean,
     pinning: RoomSource<S, D> | null = null,
   ): CopyView<S, D> {
-    const view = new CopyView<S, D>(this.config, this.copyHost, listener, this.stamps);
+    const view = new CopyView<S, D>(this.config, this.copyHost, listener, this.clock);
     const shared = this.shared;
     view.selection.continueFrom(shared.selection);
     view.selection.now = shared.selection.now;
     const candidates: CopyEntry<S, D>[] = [];
-    for (const record of this.known.byActivity()) {
+    for (const slot of this.sources.byActivity()) {
+      const record = this.sources.recordAt(slot);
       if (record === pinning) continue;
       const pinned = shared.isSelected(record);
       if (!(listener.hears(record.source) || (keepUnheardPinned && pinned))) continue;
@@ -137,8 +138,8 @@ export abstract class RoomListeners<S, D> extends RoomViews<S, D> {
 
   private joinNow(listener: RoomListener<S, D>, time: number): void {
     if (!listener.active) return;
-    const now = this.known.now(time);
-    this.setTime(now);
+    const now = this.sources.now(time);
+    this.clock.now = now;
     const unheard: RoomSource<S, D>[] = [];
     for (let output = 0; output < this.config.outputs; output++) {
       const record = this.shared.at(output);
@@ -168,8 +169,8 @@ export abstract class RoomListeners<S, D> extends RoomViews<S, D> {
   }
 
   private followNow(listener: RoomListener<S, D>, followed: ReadonlySet<S>, time: number): void {
-    const now = this.known.now(time);
-    this.setTime(now);
+    const now = this.sources.now(time);
+    this.clock.now = now;
     const before = listener.followed;
     const heardBefore = (source: S) =>
       !listener.hearing.exclude.has(source) && (!listener.hearing.following || before.has(source));
@@ -185,7 +186,7 @@ export abstract class RoomListeners<S, D> extends RoomViews<S, D> {
       }
       for (const source of followed) {
         if (diverges) break;
-        if (!heardBefore(source) && heardAfter(source) && this.known.get(source) !== undefined) diverges = true;
+        if (!heardBefore(source) && heardAfter(source) && this.sources.get(source) !== undefined) diverges = true;
       }
       if (!diverges) {
         listener.followed = followed;
@@ -216,7 +217,7 @@ export abstract class RoomListeners<S, D> extends RoomViews<S, D> {
     // Sources that entered it are known from their next event on.
     for (const source of followed) {
       if (heardBefore(source) || !heardAfter(source)) continue;
-      const record = this.known.get(source);
+      const record = this.sources.get(source);
       if (record === undefined || view.entryOf(record) !== undefined) continue;
       view.await(record);
     }

@@ -37,7 +37,7 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends RoomListeners<S, 
   private expiredWithCopies: RoomSource<S, D>[] = [];
 
   protected override handle(event: SourceEvent<S, D>, time: number): void {
-    this.stamps.begin();
+    this.clock.begin();
     super.handle(event, time);
     this.reconcile();
   }
@@ -45,16 +45,18 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends RoomListeners<S, 
   protected handleAt(event: SourceEvent<S, D>, now: number): void {
     // The event's own touches come after every stamp of the timeouts, in every view alike: a packet stamps its
     // source the same in the shared view and in a delta view, however differently their timeouts went.
-    this.stamps.begin();
+    this.clock.begin();
     const onInvalid = this.config.onInvalid;
     switch (typeOf(event)) {
       case 'source-pkt': {
         const raw = event as SourcePacket<S, D>;
-        let record = this.known.get(raw.source);
-        if (record === undefined) {
+        const slot = this.sources.slotOf(raw.source);
+        let record: RoomSource<S, D>;
+        if (slot < 0) {
           record = this.admit(raw.source, now);
         } else {
-          this.known.touch(record, now);
+          record = this.sources.recordAt(slot);
+          this.sources.touch(slot, now);
           if (record.awaiting !== null) this.meetAwaiting(record, now);
         }
         const level = normalisedLevel(raw, onInvalid);
@@ -76,7 +78,7 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends RoomListeners<S, 
         return;
       }
       case 'source-added': {
-        const record = this.known.get(event.source);
+        const record = this.sources.get(event.source);
         if (record === undefined) {
           this.admit(event.source, now);
           return;
@@ -89,14 +91,14 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends RoomListeners<S, 
         return;
       }
       case 'source-removed': {
-        const record = this.known.get(event.source);
+        const record = this.sources.get(event.source);
         if (record === undefined) {
           reportUnknown(onInvalid, event);
           const orphan = this.orphans.get(event.source);
           if (orphan !== undefined) this.removeFromCopies(orphan);
           return;
         }
-        this.known.dismiss(event);
+        this.sources.dismiss(event);
         this.clearAwaiting(record);
         this.shared.selection.remove(record.slot);
         this.removeFromDeltas(record);
@@ -118,17 +120,13 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends RoomListeners<S, 
   }
 
   protected override onExpire(time: number): void {
-    this.stamps.begin();
+    this.clock.begin();
     super.onExpire(time);
     this.reconcile();
   }
 
-  protected override atTime(now: number): void {
-    this.setTime(now);
-  }
-
   protected override onEnd(time: number): void {
-    this.stamps.begin();
+    this.clock.begin();
     super.onEnd(time);
   }
 
@@ -141,14 +139,17 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends RoomListeners<S, 
    * A timed-out source (the skeleton's hook): not API, yet kept in the .d.ts, which needs it.
    * @hidden
    */
-  protected timedOut(due: RoomSource<S, D>): void {
+  protected timedOut(slot: number): void {
+    const due = this.sources.recordAt(slot);
     this.clearAwaiting(due);
     this.shared.selection.remove(due.slot);
     this.removeFromDeltas(due);
     if (due.copies !== null) this.expiredWithCopies.push(due);
   }
 
-  protected override expired(now: number): void {
+  /** What is due in the shared view, then in each copy view (which keeps its own timeouts). */
+  protected override expireDue(now: number): void {
+    super.expireDue(now);
     for (const view of this.copies) view.expireAt(now);
     const expired = this.expiredWithCopies;
     if (expired.length === 0) return;
@@ -178,7 +179,7 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends RoomListeners<S, 
 
   /** A source the shared view does not know: it joins the shared view and every view of its own that hears it. */
   private admit(source: S, now: number): RoomSource<S, D> {
-    const record = this.known.add(source, now);
+    const record = this.sources.recordAt(this.sources.add(source, now));
     const orphan = this.orphans.get(source);
     if (orphan !== undefined) {
       // Copy views that still know it keep their entries, now under the new record.

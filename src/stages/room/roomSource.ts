@@ -4,10 +4,10 @@ import type { DeltaEntry } from './deltaView.js';
 /**
  * A source as the room knows it: its slot in the shared view ({@link SharedView} keeps its level, stamp, selection
  * and output there), and where the listeners' own views keep it. Its slot is also its place in the room's
- * `KnownSources`, which knows when it was last active.
+ * `SourceRegistry`, which knows when it was last active.
  */
 export class RoomSource<S, D> {
-  /** Its slot in the room's `KnownSources`, and so in the shared view. */
+  /** Its slot in the room's `SourceRegistry`, and so in the shared view. */
   slot = -1;
   /** Its entries in copy views ({@link CopyView}), or `null` when no copy view knows it. */
   copies: CopyEntry<S, D>[] | null = null;

@@ -1,8 +1,7 @@
 import type { SourceEvent } from '../../events/events.js';
 import { TakeoverIndex } from '../../data/takeoverIndex.js';
 import { releaseAll } from '../../rules/end.js';
-import { KnownSources } from '../../rules/joining.js';
-import { StampClock } from '../../rules/ties.js';
+import { SourceRegistry } from '../../rules/sourceRegistry.js';
 import type { AudioMixerConfig } from '../audioMixerCore.js';
 import { TimedStage } from '../timedStage.js';
 import { checkOutputs } from '../../options/checks.js';
@@ -24,21 +23,12 @@ import { SharedView } from './sharedView.js';
  * it does not hear is *realigned*: its view is dropped, and it receives the shared view's events from the next event
  * on.
  */
-export abstract class RoomViews<S, D> extends TimedStage<
-  SourceEvent<S, D>,
-  RoomSource<S, D>,
-  KnownSources<S, RoomSource<S, D>>
-> {
+export abstract class RoomViews<S, D> extends TimedStage<SourceEvent<S, D>, S, RoomSource<S, D>> {
   /**
    * The shared view: `AudioMixerCore`'s selection and outputs on the room's slots.
    * @internal
    */
   readonly shared: SharedView<S, D>;
-  /**
-   * One source of stamps for the shared view and every view: equal work stamps equally.
-   * @internal
-   */
-  protected readonly stamps = new StampClock();
   /**
    * Listeners that receive the shared view's events; replaced, never changed in place, so a fan-out is stable.
    * @internal
@@ -79,12 +69,13 @@ export abstract class RoomViews<S, D> extends TimedStage<
 
   /** @throws RangeError when `outputs` is not an integer 1 .. {@link MAX_OUTPUTS}. */
   constructor(protected readonly config: AudioMixerConfig) {
-    super(new KnownSources<S, RoomSource<S, D>>(config.timeout, config.onInvalid, (s) => new RoomSource<S, D>(s)));
+    // Its clock is the one source of stamps for the shared view and every view: equal work stamps equally.
+    super(new SourceRegistry<S, RoomSource<S, D>>(config.timeout, config.onInvalid, (s) => new RoomSource<S, D>(s)));
     checkOutputs(config.outputs);
     this.shared = new SharedView<S, D>(
       config,
-      this.known,
-      this.stamps,
+      this.sources,
+      this.clock,
       {
         moved: (record) => {
           this.touched(record);
@@ -135,14 +126,6 @@ export abstract class RoomViews<S, D> extends TimedStage<
    * @internal
    */
   protected abstract unlinked(record: RoomSource<S, D>): void;
-
-  /**
-   * Tells every selection the time of the event (the minimum hold reads it).
-   * @internal
-   */
-  protected setTime(now: number): void {
-    this.stamps.now = now; // the clock every view's selection reads
-  }
 
   /**
    * `record`'s stamp moved in some view (and its pins, when `pinsMoved`): it is reconciled after the event.
@@ -230,8 +213,8 @@ export abstract class RoomViews<S, D> extends TimedStage<
     for (let output = 0; output < this.config.outputs; output++) {
       if (view.recordAt(output) !== this.shared.at(output)) return false;
     }
-    let heard = this.known.size;
-    for (const source of listener.hearing.exclude) if (this.known.get(source) !== undefined) heard -= 1;
+    let heard = this.sources.size;
+    for (const source of listener.hearing.exclude) if (this.sources.get(source) !== undefined) heard -= 1;
     return view.entries === heard;
   }
 

@@ -1,5 +1,5 @@
 import type { OutputEvent } from '../../events/events.js';
-import type { KnownSources } from '../../rules/joining.js';
+import type { SourceRegistry } from '../../rules/sourceRegistry.js';
 import { Outputs } from '../../rules/pinning.js';
 import { CandidateBuckets } from '../../data/candidateBuckets.js';
 import { Selection, type SelectionConfig } from '../../rules/selection.js';
@@ -17,7 +17,7 @@ export interface SharedViewHost<S, D> {
 
 /**
  * The room's shared view: exactly `AudioMixerCore`'s selection and outputs over the room's known sources, on the
- * same slots (the records of the room's `KnownSources`, {@link SourceSlots}) and the same rules
+ * same slots (the records of the room's {@link SourceRegistry}, {@link SourceSlots}) and the same rules
  * ({@link Selection}, {@link Outputs}). The room's own object per source ({@link RoomSource}) keeps only
  * what links it to the listeners' views; everything else of it (level, stamp, last activity, selection, output) is
  * read here.
@@ -32,14 +32,14 @@ export class SharedView<S, D> {
 
   constructor(
     config: SelectionConfig,
-    private readonly known: KnownSources<S, RoomSource<S, D>>,
+    private readonly sources: SourceRegistry<S, RoomSource<S, D>>,
     stamps: StampClock,
     host: SharedViewHost<S, D>,
     emit: (event: OutputEvent<S, D>) => void,
   ) {
-    const slots = known.slots.slots;
+    const slots = sources.slots;
     this.slots = slots;
-    const outputs = new Outputs<S, D>(config.outputs, slots, (slot) => known.slots.idAt(slot), emit);
+    const outputs = new Outputs<S, D>(config.outputs, slots, (slot) => sources.idAt(slot), emit);
     this.outputs = outputs;
     this.candidates = new CandidateBuckets(slots);
     this.selection = new Selection(
@@ -49,15 +49,15 @@ export class SharedView<S, D> {
       slots,
       {
         selected: (slot) => {
-          host.moved(known.recordAt(slot));
+          host.moved(sources.recordAt(slot));
           outputs.pin(slot);
         },
         deselected: (slot) => {
-          host.moved(known.recordAt(slot));
+          host.moved(sources.recordAt(slot));
           outputs.unpin(slot);
         },
         pinning: (slot) => {
-          host.pinning(known.recordAt(slot));
+          host.pinning(sources.recordAt(slot));
         },
       },
       stamps,
@@ -67,12 +67,12 @@ export class SharedView<S, D> {
 
   /** Whether `record`'s source is known to the room (its slot is its own): forgotten ones are read nowhere else. */
   isKnown(record: RoomSource<S, D>): boolean {
-    return this.known.isKnown(record);
+    return this.sources.isKnown(record);
   }
 
   /** When `record`'s source, which is known, was last active, in ms. */
   lastActive(record: RoomSource<S, D>): number {
-    return this.known.slots.lastActive(record.slot);
+    return this.sources.lastActive(record.slot);
   }
 
   /** Gives the entry at `slot` of a view's `slots` the level and stamp `record` has in the shared view. */
@@ -100,7 +100,7 @@ export class SharedView<S, D> {
   /** The record pinned to `output`, or `null`. */
   at(output: number): RoomSource<S, D> | null {
     const slot = this.outputs.at(output);
-    return slot < 0 ? null : this.known.recordAt(slot);
+    return slot < 0 ? null : this.sources.recordAt(slot);
   }
 
   /** The slot of the loudest candidate `accept` takes, the most recently touched among equals (rule 8), or -1. */
@@ -110,6 +110,6 @@ export class SharedView<S, D> {
 
   /** The record of `slot`, a known source's. */
   recordAt(slot: number): RoomSource<S, D> {
-    return this.known.recordAt(slot);
+    return this.sources.recordAt(slot);
   }
 }
