@@ -1,5 +1,5 @@
-// The browser room (examples/sfu) in real browsers: one headless Chromium per participant, each with a fake
-// microphone playing espeak-ng speech written here, padded with silence so that the participants take turns. What
+// The browser room (examples/sfu) in real browsers: one headless Chromium per participant (kept from room to room),
+// each with a fake microphone playing espeak-ng speech written here, padded with silence so that the participants take turns. What
 // is heard is read from each page's getStats() (inbound-rtp totalAudioEnergy of the tracks it plays), who holds
 // which output from the server's pins. Every wait is for a condition, with a bound; the turns themselves are found
 // in the levels the server receives.
@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import type { Subscription } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSfu, type Sfu, type SfuEvent } from '../examples/sfu/server.js';
+import { startSfu, type Sfu, type SfuEvent, type SfuOptions } from '../examples/sfu/server.js';
 
 const run = promisify(execFile);
 const STARTED = performance.now();
@@ -48,6 +48,8 @@ interface Person {
 
 let workDir = '';
 const browsers: Browser[] = [];
+/** Each participant's browser, by name: its microphone is its own (a fake capture file is per browser process). */
+const browserOf = new Map<string, Promise<Browser>>();
 const ports: number[] = [];
 const baseline = resourceCounts();
 
@@ -122,11 +124,18 @@ async function launch(wav: string): Promise<Browser> {
   return browser;
 }
 
-/** Opens the room's page in a fresh browser, the join form filled in: this name, muted. */
-async function arrive(sfu: Sfu, name: string): Promise<Person> {
-  const browser = await launch(await speechWav(name));
+/** What a page adds to its microphone (the page's `background` parameter); undefined: the microphone as it is. */
+type Background = 'none' | 'dither' | 'hum';
+
+/**
+ * Opens the room's page in the participant's browser (launched the first time), the join form filled in: this name,
+ * muted, this background.
+ */
+async function arrive(sfu: Sfu, name: string, background?: Background): Promise<Person> {
+  if (!browserOf.has(name)) browserOf.set(name, speechWav(name).then(launch));
+  const browser = await browserOf.get(name)!;
   const page = await browser.newPage();
-  await page.goto(`${sfu.url}?name=${name}`);
+  await page.goto(`${sfu.url}?name=${name}${background === undefined ? '' : `&background=${background}`}`);
   await page.click('#start-muted');
   return { name, browser, page };
 }
@@ -160,6 +169,21 @@ async function energy(person: Person): Promise<number> {
   return Number(total);
 }
 
+/**
+ * What the page's browser measures of what it sends (getStats' `media-source`): its `audioLevel` now, and the mean
+ * power so far (`totalAudioEnergy / totalSamplesDuration`), both in dB.
+ */
+async function sentLevel(person: Person): Promise<{ level: number; power: number }> {
+  const stats = (await person.page.evaluate(`(async () => {
+    let found = {};
+    (await window.participant.pc.getStats()).forEach((report) => {
+      if (report.type === 'media-source' && report.kind === 'audio') found = report;
+    });
+    return { level: found.audioLevel ?? 0, energy: found.totalAudioEnergy ?? 0, duration: found.totalSamplesDuration ?? 0 };
+  })()`)) as { level: number; energy: number; duration: number };
+  return { level: 20 * Math.log10(stats.level), power: 10 * Math.log10(stats.energy / stats.duration) };
+}
+
 /** What the server sees and does: levels per source, and each listener's pins. */
 class Watch {
   readonly loudAt = new Map<string, number>();
@@ -167,6 +191,8 @@ class Watch {
   readonly longestGap = new Map<string, number>();
   readonly lastLevel = new Map<string, number | undefined>();
   readonly packets = new Map<string, number>();
+  /** Every level each source sent, in order (-127 for a packet without one). */
+  readonly levels = new Map<string, number[]>();
   readonly pins = new Map<string, SfuEvent[]>();
   readonly holders = new Map<string, (string | null)[]>();
   readonly left = new Set<string>();
@@ -186,6 +212,9 @@ class Watch {
         this.lastPacketAt.set(event.source, now);
         this.lastLevel.set(event.source, event.level);
         this.packets.set(event.source, (this.packets.get(event.source) ?? 0) + 1);
+        const levels = this.levels.get(event.source) ?? [];
+        levels.push(event.level ?? -127);
+        this.levels.set(event.source, levels);
         if ((event.level ?? -127) >= SPEECH_DBOV) {
           if (now - (this.loudAt.get(event.source) ?? 0) > QUIET_MS) this.note(`${event.source} speaks`);
           this.loudAt.set(event.source, now);
@@ -277,6 +306,46 @@ async function turn(
   }
 }
 
+/**
+ * Every participant takes a turn, in order (`turn`, the others listening); then no participant was ever pinned its own
+ * source, and each was pinned at most once per turn it heard plus once (the first pin). Call it while every
+ * participant still sends: once one leaves, its source times out and a refill pins another (rule 4), no switch.
+ */
+async function takeTurns(
+  watch: Watch,
+  people: readonly Person[],
+  during?: (speaker: Person) => Promise<unknown>,
+): Promise<void> {
+  for (const speaker of people) {
+    await turn(
+      watch,
+      speaker,
+      people.filter((p) => p !== speaker),
+      during && (async () => during(speaker)),
+    );
+  }
+  const names = people.map((p) => p.name);
+  expectNeverSelf(watch, names);
+  for (const name of names) {
+    expect(watch.pinCount(name), `${name}'s pins:\n${watch.timeline.join('\n')}`).toBeLessThanOrEqual(
+      people.length - 1 + 1,
+    );
+  }
+}
+
+/**
+ * Keeps a turn going until the server has received `packets` more packets from the speaker (20 ms each): the speech
+ * with its pauses between words, not only its first syllables.
+ */
+async function speakOn(watch: Watch, speaker: Person, packets: number): Promise<void> {
+  const from = watch.packets.get(speaker.name) ?? 0;
+  await waitFor(
+    () => (watch.packets.get(speaker.name) ?? 0) - from >= packets,
+    packets * 20 + 10_000,
+    `${speaker.name} has sent ${packets} more packets`,
+  );
+}
+
 /** The page leaves (closed); every listener's outputs must drop it within the mixer's timeout plus 1 s. */
 async function closePage(watch: Watch, person: Person, listeners: readonly Person[]): Promise<number> {
   const closed = performance.now();
@@ -296,6 +365,36 @@ function expectNeverSelf(watch: Watch, names: readonly string[]): void {
   }
 }
 
+/** A room for a block of tests: its server, what it sees, and its participants (arrived, muted, not joined). */
+interface Room {
+  readonly watch: Watch;
+  readonly people: readonly Person[];
+  /** Closes the server and the participants' pages, and keeps the timeline in test-artifacts/. */
+  close(): Promise<void>;
+}
+
+/** Starts the room's server (the mixer's TIMEOUT) and brings each participant's page to the join form. */
+async function openRoom(
+  options: SfuOptions,
+  timeline: string,
+  arrivals: readonly (readonly [name: string, background?: Background])[],
+): Promise<Room> {
+  const sfu = await startSfu({ port: 0, timeout: TIMEOUT, ...options });
+  ports.push(Number(new URL(sfu.url).port));
+  const watch = new Watch(sfu);
+  const people = await Promise.all(arrivals.map(async ([name, background]) => arrive(sfu, name, background)));
+  return {
+    watch,
+    people,
+    async close() {
+      watch.stop();
+      await sfu.close();
+      await Promise.all(people.map(async ({ page }) => (page.isClosed() ? undefined : page.close())));
+      await writeFile(join(ARTIFACTS.pathname, timeline), watch.timeline.join('\n'));
+    },
+  };
+}
+
 describe('the browser room in headless Chromium', () => {
   beforeAll(async () => {
     expect(CHROMIUM, 'chromium is not installed (apt-get install chromium)').toBeDefined();
@@ -309,41 +408,23 @@ describe('the browser room in headless Chromium', () => {
   });
 
   describe('3 outputs', () => {
-    let sfu: Sfu;
+    let room: Room;
     let watch: Watch;
-    let people: Person[] = [];
+    /** alice, bob and carol; dave joins late. */
+    let people: readonly Person[];
     let dave: Person;
 
     beforeAll(async () => {
-      sfu = await startSfu({ port: 0, outputs: 3, timeout: TIMEOUT });
-      ports.push(Number(new URL(sfu.url).port));
-      watch = new Watch(sfu);
-      const arrived = await Promise.all(['dave', 'alice', 'bob', 'carol'].map(async (name) => arrive(sfu, name)));
-      dave = arrived[0]!;
-      people = arrived.slice(1);
+      room = await openRoom({ outputs: 3 }, 'sfu-timeline-3-outputs.txt', [['dave'], ['alice'], ['bob'], ['carol']]);
+      watch = room.watch;
+      [dave, ...people] = room.people as [Person, ...Person[]];
     }, 40_000);
 
-    afterAll(async () => {
-      watch.stop();
-      await sfu.close();
-      await writeFile(join(ARTIFACTS.pathname, 'sfu-timeline-3-outputs.txt'), watch.timeline.join('\n'));
-    });
+    afterAll(async () => room.close());
 
     it('three participants take turns: each hears the others and never itself, pinned at most turns + 1 times', async () => {
       await joinAll(people);
-      for (const speaker of people) {
-        await turn(
-          watch,
-          speaker,
-          people.filter((p) => p !== speaker),
-        );
-      }
-      const names = people.map((p) => p.name);
-      expectNeverSelf(watch, names);
-      for (const name of names) {
-        // Each listener hears the two others' turns: one pin for each, and the first.
-        expect(watch.pinCount(name), `${name}'s pins:\n${watch.timeline.join('\n')}`).toBeLessThanOrEqual(2 + 1);
-      }
+      await takeTurns(watch, people);
     }, 60_000);
 
     it('a participant joining late is heard, and the panel shows who holds what', async () => {
@@ -412,39 +493,22 @@ describe('the browser room in headless Chromium', () => {
   });
 
   describe('1 output, Opus DTX', () => {
-    let sfu: Sfu;
+    let room: Room;
     let watch: Watch;
-    let people: Person[] = [];
+    let people: readonly Person[];
 
     beforeAll(async () => {
-      sfu = await startSfu({ port: 0, outputs: 1, dtx: true, timeout: TIMEOUT });
-      ports.push(Number(new URL(sfu.url).port));
-      watch = new Watch(sfu);
-      people = await Promise.all(['alice', 'bob', 'carol'].map(async (name) => arrive(sfu, name)));
+      room = await openRoom({ outputs: 1, dtx: true }, 'sfu-timeline-1-output-dtx.txt', [['alice'], ['bob'], ['carol']]);
+      ({ watch, people } = room);
     }, 40_000);
 
-    afterAll(async () => {
-      watch.stop();
-      await sfu.close();
-      await writeFile(join(ARTIFACTS.pathname, 'sfu-timeline-1-output-dtx.txt'), watch.timeline.join('\n'));
-    });
+    afterAll(async () => room.close());
 
     it('three participants take turns, one output each: heard, never themselves, pinned at most turns + 1 times', async () => {
       await joinAll(people);
-      for (const speaker of people) {
-        await turn(
-          watch,
-          speaker,
-          people.filter((p) => p !== speaker),
-        );
-      }
+      await takeTurns(watch, people);
       // DTX is on: silent microphones sent a packet pair every ~400 ms, not one every 20 ms.
       for (const person of people) expect(watch.longestGap.get(person.name) ?? 0).toBeGreaterThan(250);
-      const names = people.map((p) => p.name);
-      expectNeverSelf(watch, names);
-      for (const name of names) {
-        expect(watch.pinCount(name), `${name}'s pins:\n${watch.timeline.join('\n')}`).toBeLessThanOrEqual(2 + 1);
-      }
     }, 60_000);
 
     it('a participant that closes its page leaves every output within the timeout plus 1 s', async () => {
@@ -454,11 +518,54 @@ describe('the browser room in headless Chromium', () => {
     }, 20_000);
   });
 
+  describe('1 output, silences that differ', () => {
+    // Real microphones are never silent alike. Each page sends a WebAudio mix of its microphone (gated by the mute
+    // button) and a constant background, and Chromium measures the level of the mix: digital silence, dither, a hum.
+    const BACKGROUNDS = { alice: 'none', bob: 'dither', carol: 'hum' } as const satisfies Record<string, Background>;
+    let room: Room;
+    let watch: Watch;
+    let people: readonly Person[];
+
+    beforeAll(async () => {
+      room = await openRoom({ outputs: 1 }, 'sfu-timeline-1-output-backgrounds.txt', Object.entries(BACKGROUNDS));
+      ({ watch, people } = room);
+    }, 40_000);
+
+    afterAll(async () => room.close());
+
+    it('three participants whose silence differs (digital, dither, hum) take turns: heard, never themselves, pinned at most turns + 1 times', async () => {
+      await joinAll(people);
+      // Muted, each sends its background alone: 100 packets (2 s) of each, as the server receives them.
+      const from = new Map(people.map((p) => [p.name, watch.levels.get(p.name)?.length ?? 0]));
+      const silence = (name: string): number[] => (watch.levels.get(name) ?? []).slice(from.get(name));
+      await waitFor(
+        () => people.every((p) => silence(p.name).length >= 100),
+        10_000,
+        'every participant has sent 100 packets of its background',
+      );
+      for (const [name, background] of Object.entries(BACKGROUNDS)) {
+        const levels = silence(name).sort((a, b) => a - b);
+        const sent = await sentLevel(people.find((p) => p.name === name)!);
+        watch.note(
+          `${name} (${background}) muted: RTP levels ${levels[0]} .. ${levels[levels.length >> 1]} .. ${levels.at(-1)} dBov ` +
+            `(min, median, max of ${levels.length}); media-source audioLevel ${sent.level.toFixed(1)} dB, ` +
+            `mean power ${sent.power.toFixed(1)} dB`,
+        );
+      }
+      expect(silence('alice').every((level) => level === -127), 'digital silence').toBe(true);
+      expect(silence('bob').every((level) => level >= -100 && level <= -85), 'dither').toBe(true);
+      expect(silence('carol').every((level) => level >= -63 && level <= -57), 'a hum').toBe(true);
+      // Turns of about 4 s, as in the issue's live rooms: speech, its pauses between words, its end.
+      await takeTurns(watch, people, async (speaker) => speakOn(watch, speaker, 150));
+    }, 60_000);
+  });
+
   it('ends by itself in under 90 s, leaving no browser, port or timer behind', async () => {
     const processes = browsers.map((browser) => browser.process());
     await Promise.all(browsers.map(async (browser) => browser.close()));
     for (const child of processes) expect(child?.exitCode ?? child?.signalCode ?? null).not.toBeNull();
     browsers.length = 0;
+    browserOf.clear();
     for (const port of ports) expect(await listening(port), `port ${port} still open`).toBe(false);
     // Every socket and timer gone.
     await waitFor(
