@@ -448,23 +448,26 @@ describe('the browser room in headless Chromium', () => {
         })`)) as Panel;
       await joinAll([dave]);
       // During dave's turn, alice's panel: her outputs as the server pinned them (dave among them), dave dominant, his
-      // level shown. The screenshot is kept.
+      // level shown (speech has pauses, and a loaded machine delays packets: a level the panel has shown since the
+      // turn began). The screenshot is kept.
       await turn(watch, dave, people, async () => {
         let shown: Panel | undefined;
+        let loudest = -127;
         await waitFor(
           async () => {
             shown = await panel();
+            loudest = Math.max(loudest, shown.levels.find((l) => l.source === 'dave')?.level ?? -127);
             const holders = (watch.holders.get('alice') ?? []).map((h) => h ?? '');
             return (
               shown.holders.join() === holders.join() &&
               shown.holders.includes('dave') &&
               shown.dominant === 'dave' &&
-              (shown.levels.find((l) => l.source === 'dave')?.level ?? -127) > -60
+              loudest > -60
             );
           },
           8_000,
           "alice's panel shows her outputs, dave dominant, and his level",
-          () => `alice's panel: ${JSON.stringify(shown)}\n${watch.timeline.join('\n')}`,
+          () => `alice's panel: ${JSON.stringify(shown)}, dave's loudest ${loudest}\n${watch.timeline.join('\n')}`,
         );
         await alice.page.screenshot({ path: join(ARTIFACTS.pathname, 'sfu-panel.png') });
       });
@@ -477,7 +480,7 @@ describe('the browser room in headless Chromium', () => {
       const shown = await panel();
       expect(shown.me).toBe('alice');
       expect(shown.levels.map((l) => l.source).sort()).toEqual(['alice', 'bob', 'carol', 'dave']);
-    }, 40_000);
+    }, 60_000);
 
     it('a participant that closes its page leaves every output within the timeout plus 1 s', async () => {
       const took = await closePage(watch, dave, people);
