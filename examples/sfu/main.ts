@@ -1,5 +1,5 @@
 /**
- * `npm run sfu -- [--port 8080] [--host 127.0.0.1] [--outputs 3] [--dtx] [--timeout 1000]`
+ * `npm run sfu -- [--port 8080] [--host 127.0.0.1] [--outputs 3] [--dtx] [--timeout 1000] [--mixer speech|audio]`
  *
  * Serves the browser room and prints its address: open it in two or more tabs or browsers, give each a name and
  * join. Ctrl-C stops it.
@@ -7,7 +7,8 @@
 import { parseArgs } from 'node:util';
 import { startSfu } from './server.js';
 
-const USAGE = 'usage: npm run sfu -- [--port 8080] [--host 127.0.0.1] [--outputs 3] [--dtx] [--timeout 1000]';
+const USAGE =
+  'usage: npm run sfu -- [--port 8080] [--host 127.0.0.1] [--outputs 3] [--dtx] [--timeout 1000] [--mixer speech|audio]';
 
 function fail(message: string): never {
   console.error(`sfu: ${message}\n${USAGE}`);
@@ -29,6 +30,7 @@ try {
       outputs: { type: 'string', default: '3' },
       timeout: { type: 'string' },
       dtx: { type: 'boolean', default: false },
+      mixer: { type: 'string', default: 'speech' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -41,11 +43,15 @@ if (values.help) {
   process.exit(0);
 }
 
+const mixer = values.mixer;
+if (mixer !== 'speech' && mixer !== 'audio') fail(`--mixer must be speech or audio, got ${mixer}`);
+
 const sfu = await startSfu({
   host: values.host,
   port: integer('port', values.port, 0),
   outputs: integer('outputs', values.outputs, 1),
   dtx: values.dtx,
+  mixer,
   ...(values.timeout === undefined ? {} : { timeout: integer('timeout', values.timeout, 1) }),
   onInvalid: (report) => {
     console.warn(`invalid: ${report.reason}: ${report.message}`);

@@ -47,6 +47,12 @@ export interface SfuOptions {
   readonly dtx?: boolean;
   /** The mixer's `timeout`, ms (default the library's, 1000). */
   readonly timeout?: number;
+  /**
+   * The rules: `speech` (default) those of `speechMixer` (levels normalised to each microphone's floor, onset priority,
+   * a 15 dB threshold, a 200 ms hold), `audio` those of `audioMixer` (raw levels, its 30 dB threshold, no hold), to
+   * compare.
+   */
+  readonly mixer?: 'speech' | 'audio';
   readonly onInvalid?: (report: InvalidReport) => void;
 }
 
@@ -100,11 +106,14 @@ export async function startSfu(options: SfuOptions = {}): Promise<Sfu> {
   const roomEvents = new Subject<SourceEvent<string, RtpPacket>>();
 
   // speechMixer's rules for a room: normalise each microphone to its own noise floor (onset priority on), then mix
-  // with speechMixer's threshold and hold.
-  const room = mixRoom(
-    roomEvents.pipe(normaliseLevels({ onsetBoost: SPEECH_DEFAULTS.onsetBoost, timeout, onInvalid }), share()),
-    { outputs, threshold: SPEECH_DEFAULTS.threshold, minHold: SPEECH_DEFAULTS.minHold, timeout, onInvalid },
-  );
+  // with speechMixer's threshold and hold. Or audioMixer's: the raw levels, its threshold, no hold.
+  const room =
+    options.mixer !== 'audio'
+      ? mixRoom(
+          roomEvents.pipe(normaliseLevels({ onsetBoost: SPEECH_DEFAULTS.onsetBoost, timeout, onInvalid }), share()),
+          { outputs, threshold: SPEECH_DEFAULTS.threshold, minHold: SPEECH_DEFAULTS.minHold, timeout, onInvalid },
+        )
+      : mixRoom(roomEvents.pipe(share()), { outputs, timeout, onInvalid });
 
   const send = (participant: Participant, event: string, data: unknown): void => {
     if (!participant.left) participant.stream.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
