@@ -4,7 +4,7 @@
 // the heard events after t; a follow change at t' feeds source-removed for the sources that left the set.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BehaviorSubject, Subject, VirtualTimeScheduler, type Observable, type Subscription } from 'rxjs';
+import { BehaviorSubject, Observable, Subject, VirtualTimeScheduler, type Subscription } from 'rxjs';
 import { AudioMixerCore, mixRoom, type InvalidReport, type SourceEvent } from 'rx-audio-mixer';
 
 type Event = Record<string, unknown> | null;
@@ -322,5 +322,80 @@ describe('mixRoom against its definition', () => {
 
   it('so does every listener of a room where everyone excludes their own source', () => {
     fc.assert(fc.property(everyoneListens, check), { numRuns: Number(process.env.RUNS ?? 300) });
+  });
+});
+
+// Listeners whose `follow` fails at a whole millisecond, the instants at which sources time out (their events come at
+// whole milliseconds too): whatever their view by then, each listener's pins and unpins pair up.
+const endings = fc.record({
+  ids: fc.constant(smallRoom),
+  ...mixerOptions(2, 12),
+  steps: fc.array(fc.tuple(fc.nat(4), eventIn(smallRoom)), { minLength: 5, maxLength: 60 }),
+  listeners: fc.array(
+    fc.record({
+      exclude: fc.oneof(fc.constant<string[]>([]), fc.constantFrom(...smallRoom).map((own) => [own])),
+      follow: fc.option(subset, { nil: undefined, freq: 4 }),
+      failAt: fc.option(fc.nat(80), { nil: undefined, freq: 5 }),
+    }),
+    { minLength: 1, maxLength: 4 },
+  ),
+});
+
+describe('mixRoom: every output-pin a listener receives is matched by one output-unpin', () => {
+  it('whether its follow fails, at any instant, or the room ends', () => {
+    fc.assert(
+      fc.property(endings, (s) => {
+        const scheduler = new VirtualTimeScheduler();
+        const subject = new Subject<Event>();
+        const room = mixRoom(subject as unknown as Observable<SourceEvent<unknown, unknown>>, {
+          outputs: s.outputs,
+          threshold: s.threshold,
+          timeout: s.timeout,
+          minHold: s.minHold,
+          scheduler,
+          onInvalid: () => undefined,
+        });
+        // The follow sets are set up first, so that a failure and a timeout due at the same instant meet in that order.
+        const received = s.listeners.map((plan) => {
+          const events: { type: string; output: number; source: unknown }[] = [];
+          let ended = false;
+          const follow =
+            plan.follow === undefined
+              ? undefined
+              : new Observable<string[]>((subscriber) => {
+                  subscriber.next(plan.follow!);
+                  if (plan.failAt !== undefined) {
+                    return scheduler.schedule(() => { subscriber.error(new Error('follow failed')); }, plan.failAt);
+                  }
+                  return undefined;
+                });
+          room.listen(follow === undefined ? { exclude: plan.exclude } : { exclude: plan.exclude, follow }).subscribe({
+            next: (e) => events.push(e),
+            error: () => (ended = true),
+            complete: () => (ended = true),
+          });
+          return { events, ended: () => ended };
+        });
+        let time = 0;
+        for (const [gap, e] of s.steps) scheduler.schedule(() => { subject.next(e); }, (time += gap));
+        scheduler.schedule(() => { subject.complete(); }, time + 1);
+        scheduler.flush();
+        for (const { events, ended } of received) {
+          expect(ended()).toBe(true);
+          const pinned = new Map<number, unknown>();
+          for (const e of events) {
+            if (e.type === 'output-pin') {
+              expect(pinned.has(e.output), `output ${e.output} pinned twice`).toBe(false);
+              pinned.set(e.output, e.source);
+            } else if (e.type === 'output-unpin') {
+              expect(pinned.get(e.output), `unpin of ${String(e.source)} from output ${e.output}`).toBe(e.source);
+              pinned.delete(e.output);
+            }
+          }
+          expect([...pinned.keys()], 'outputs never unpinned').toStrictEqual([]);
+        }
+      }),
+      { numRuns: Number(process.env.RUNS ?? 500) },
+    );
   });
 });
