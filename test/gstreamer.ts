@@ -371,8 +371,9 @@ export async function mixLive(
 ): Promise<LiveMix> {
   const { folder, outputs, flags = '', lastTurnMs, children } = options;
   const { server, receiver } = readmeCommands();
-  const mixerPort = await freePorts(1);
-  const listenerPort = await freePorts(outputs);
+  // One run of free ports for the mixer and the listener's outputs: two calls could each find the same one free.
+  const mixerPort = await freePorts(1 + outputs);
+  const listenerPort = mixerPort + 2;
   const command = server
     .replace('--port 5004', `--port ${mixerPort}`)
     .replace('--outputs 3', `--outputs ${outputs}${flags}`)
