@@ -9,13 +9,15 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import type { Subscription } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSfu, type Sfu, type SfuEvent, type SfuOptions } from '../examples/sfu/server.js';
+import { waitFor } from './waitFor.js';
 
+/** How often a condition that asks the browsers (getStats, the page's DOM) is checked, in ms: a pace, not a wait. */
+const BROWSER_POLL = 250;
 const run = promisify(execFile);
 const STARTED = performance.now();
 const CHROMIUM = ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((path) => existsSync(path));
@@ -71,22 +73,6 @@ async function listening(port: number): Promise<boolean> {
       resolve(false);
     });
   });
-}
-
-async function waitFor(
-  check: () => boolean | Promise<boolean>,
-  ms: number,
-  what: string,
-  explain?: () => string,
-): Promise<number> {
-  const start = performance.now();
-  for (;;) {
-    if (await check()) return performance.now() - start;
-    if (performance.now() - start > ms) {
-      throw new Error(`waited ${ms} ms in vain until ${what}${explain === undefined ? '' : `\n${explain()}`}`);
-    }
-    await sleep(250);
-  }
 }
 
 /** A microphone: espeak-ng speech as 48 kHz 16-bit mono, 0.3 s of silence after it; the browser plays it in a loop. */
@@ -291,21 +277,29 @@ async function turn(
   await setMuted(speaker, false);
   watch.note(`${speaker.name} unmuted`);
   const explain = () => watch.timeline.join('\n');
-  await waitFor(() => watch.loudSince(speaker.name, started), 10_000, `the server hears ${speaker.name}`, explain);
+  await waitFor(() => watch.loudSince(speaker.name, started), {
+    timeout: 10_000,
+    what: () => `the server to hear ${speaker.name}\n${explain()}`,
+  });
   watch.note(`the server hears ${speaker.name}`);
   await waitFor(
     async () =>
       listeners.every((l) => watch.holds(l.name, speaker.name)) &&
       (await Promise.all(listeners.map(energy))).every((now, index) => now - before[index]! > HEARD),
-    10_000,
-    `${listeners.map((l) => l.name).join(', ')} hear ${speaker.name}`,
-    explain,
+    {
+      timeout: 10_000,
+      every: BROWSER_POLL,
+      what: () => `${listeners.map((l) => l.name).join(', ')} to hear ${speaker.name}\n${explain()}`,
+    },
   );
   watch.note(`every listener hears ${speaker.name}`);
   await during?.();
   await setMuted(speaker, true);
   watch.note(`${speaker.name} muted`);
-  await waitFor(() => watch.quietFor(speaker.name, QUIET_MS), 10_000, `${speaker.name}'s turn ends`, explain);
+  await waitFor(() => watch.quietFor(speaker.name, QUIET_MS), {
+    timeout: 10_000,
+    what: () => `${speaker.name}'s turn to end\n${explain()}`,
+  });
   for (const other of listeners) {
     expect(watch.loudAt.get(other.name) ?? 0, `${other.name} spoke during ${speaker.name}'s turn`).toBeLessThan(
       started,
@@ -348,8 +342,7 @@ async function speakOn(watch: Watch, speaker: Person, packets: number): Promise<
   const from = watch.packets.get(speaker.name) ?? 0;
   await waitFor(
     () => (watch.packets.get(speaker.name) ?? 0) - from >= packets,
-    packets * 20 + 10_000,
-    `${speaker.name} has sent ${packets} more packets`,
+    { timeout: packets * 20 + 10_000, what: `${speaker.name} to send ${packets} more packets` },
   );
 }
 
@@ -359,8 +352,7 @@ async function closePage(watch: Watch, person: Person, listeners: readonly Perso
   await person.page.close();
   await waitFor(
     () => watch.left.has(person.name) && listeners.every((l) => !watch.holds(l.name, person.name)),
-    TIMEOUT + 1000,
-    `no listener holds ${person.name}`,
+    { timeout: TIMEOUT + 1000, what: `no listener to hold ${person.name}` },
   );
   return performance.now() - closed;
 }
@@ -483,9 +475,12 @@ describe('the browser room in headless Chromium', () => {
               shown.loudest > -60
             );
           },
-          8_000,
-          "alice's panel shows her outputs, dave dominant, and his level",
-          () => `alice's panel: ${JSON.stringify(shown)}\n${watch.timeline.join('\n')}`,
+          {
+            timeout: 8_000,
+            every: BROWSER_POLL,
+            what: () =>
+              `alice's panel to show her outputs, dave dominant, and his level; it shows ${JSON.stringify(shown)}\n${watch.timeline.join('\n')}`,
+          },
         );
         watch.note("alice's panel shows dave");
         await alice.page.screenshot({ path: join(ARTIFACTS.pathname, 'sfu-panel.png') });
@@ -509,8 +504,7 @@ describe('the browser room in headless Chromium', () => {
       await waitFor(
         async () =>
           !(await people[0]!.page.evaluate(`document.querySelector('#outputs').textContent.includes('dave')`)),
-        2_000,
-        "dave is gone from alice's panel",
+        { timeout: 2_000, every: BROWSER_POLL, what: "dave to be gone from alice's panel" },
       );
     }, 20_000);
   });
@@ -563,8 +557,7 @@ describe('the browser room in headless Chromium', () => {
       const silence = (name: string): number[] => (watch.levels.get(name) ?? []).slice(from.get(name));
       await waitFor(
         () => people.every((p) => silence(p.name).length >= 100),
-        10_000,
-        'every participant has sent 100 packets of its background',
+        { timeout: 10_000, what: 'every participant to send 100 packets of its background' },
       );
       for (const [name, background] of Object.entries(BACKGROUNDS)) {
         const levels = silence(name).sort((a, b) => a - b);
@@ -596,8 +589,10 @@ describe('the browser room in headless Chromium', () => {
         const now = resourceCounts();
         return Object.entries(now).every(([kind, count]) => count <= (baseline[kind] ?? 0));
       },
-      5_000,
-      `the resources are back to ${JSON.stringify(baseline)} (now ${JSON.stringify(resourceCounts())})`,
+      {
+        timeout: 5_000,
+        what: () => `the resources to be back to ${JSON.stringify(baseline)} (now ${JSON.stringify(resourceCounts())})`,
+      },
     );
     expect(performance.now() - STARTED).toBeLessThan(90_000);
   }, 20_000);
