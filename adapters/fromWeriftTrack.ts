@@ -2,7 +2,8 @@ import { Observable } from 'rxjs';
 import type { MediaStreamTrack, RTCPeerConnection, RtpPacket } from 'werift';
 import type { InvalidHandler, SourceEvent } from '../src/events/events.js';
 import { checkExtensionId, checkOnInvalid, checkOptionsObject } from '../src/options/checks.js';
-import { levelBytes, levelOf, NO_LEVEL, readLevelByte } from '../src/adapters/werift/audioLevel.js';
+import { levelOfByte } from '../src/events/levels.js';
+import { levelBytes, NO_LEVEL, readLevelByte } from '../src/adapters/werift/audioLevel.js';
 
 /**
  * Options of {@link fromWeriftTrack}.
@@ -134,7 +135,7 @@ export function fromWeriftTrack<S>(
         return;
       }
       levelBytes.set(packet, byte);
-      subscriber.next({ type: 'source-pkt', source, level: levelOf(byte), data: packet });
+      subscriber.next({ type: 'source-pkt', source, level: levelOfByte(byte), data: packet });
     }, end);
     if (peerConnection !== undefined) {
       watching = peerConnection.connectionStateChange.subscribe((state: string) => {

@@ -16,3 +16,12 @@ export const LOUDEST = 0;
  * @group Events
  */
 export const SILENCE = -127;
+
+/**
+ * The level in dBov that an RFC 6464 byte carries (the V bit, then the level in -dBov): minus its low 7 bits, and 0,
+ * never -0, for the loudest.
+ */
+export function levelOfByte(byte: number): number {
+  const level = byte & 0x7f;
+  return level === 0 ? 0 : -level;
+}

@@ -1,5 +1,6 @@
 import { packets } from 'rtp.js';
 import type { RtpPacketInfo } from './rtpPacketInfo.js';
+import { levelOfByte } from '../../events/levels.js';
 
 const { RtpPacket, isRtp } = packets;
 
@@ -77,7 +78,7 @@ function read(
     timestamp: packet.getTimestamp(),
     marker: packet.getMarker(),
     payloadType: packet.getPayloadType(),
-    level: byte === undefined ? undefined : (byte & 0x7f) === 0 ? 0 : -(byte & 0x7f),
+    level: byte === undefined ? undefined : levelOfByte(byte),
     voiceActivity: byte === undefined ? undefined : (byte & 0x80) !== 0,
     payload: new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength),
     datagram,

@@ -64,12 +64,6 @@ export function readLevelByte(packet: RtpPacket, extensionId: number, onInvalid:
   return NO_LEVEL;
 }
 
-/** The level in dBov (0 loudest, -127 silence) that an RFC 6464 byte carries: minus its low 7 bits. */
-export function levelOf(byte: number): number {
-  const level = byte & 0x7f;
-  return level === 0 ? 0 : -level;
-}
-
 /**
  * The level byte each packet read by `fromWeriftTrack` carried, for `toWeriftTracks` to write it again under the
  * listener's id: the packet itself is never changed, and each publisher may have negotiated another id.
