@@ -55,12 +55,9 @@ export abstract class TimedStage<I, S, R extends Known = Known> extends SerialSt
   }
 
   protected handle(event: I, time: number): void {
-    const sources = this.sources;
-    const now = sources.now(time);
-    this.clock.now = now;
-    this.expireDue(now);
+    const now = this.dueAt(time);
     this.handleAt(event, now);
-    sources.release();
+    this.sources.release();
   }
 
   nextDeadline(): number | undefined {
@@ -68,17 +65,21 @@ export abstract class TimedStage<I, S, R extends Known = Known> extends SerialSt
   }
 
   protected onExpire(time: number): void {
-    const now = this.sources.now(time);
-    this.clock.now = now;
-    this.expireDue(now);
+    this.dueAt(time);
   }
 
   protected onEnd(time: number): void {
+    this.dueAt(time);
+    this.release();
+    this.sources.clear();
+  }
+
+  /** The first steps of every call: `time` made monotonic and told to the clock, then what is due removed. */
+  private dueAt(time: number): number {
     const now = this.sources.now(time);
     this.clock.now = now;
     this.expireDue(now);
-    this.release();
-    this.sources.clear();
+    return now;
   }
 
   /**
