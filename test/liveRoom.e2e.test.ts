@@ -32,10 +32,7 @@ import {
   type Silence,
 } from './gstreamer.js';
 
-const missing = missingTools();
-if (missing.length > 0 && process.env.CI === undefined) {
-  console.warn(`skipping the live room: ${missing.join(' and ')} not installed (${INSTALL})`);
-}
+const missing = missingTools('the live room');
 
 const children: Process[] = [];
 afterAll(() => {

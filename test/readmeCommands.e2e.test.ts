@@ -28,10 +28,7 @@ import {
   type Silence,
 } from './gstreamer.js';
 
-const missing = missingTools();
-if (missing.length > 0 && process.env.CI === undefined) {
-  console.warn(`skipping the README's GStreamer commands: ${missing.join(' and ')} not installed (${INSTALL})`);
-}
+const missing = missingTools("the README's GStreamer commands");
 
 const children: Process[] = [];
 afterAll(() => {
