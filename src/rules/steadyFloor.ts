@@ -12,9 +12,11 @@
  * forgotten when the source has not been steady near it for half a window (a level that sat still by chance, a held
  * note, does not keep the speaker under it for long).
  *
- * A step to the level a source was last steady at is no onset (`rules/onsetPriority.ts`), even once that level is
- * forgotten: the return of a sender to its own silence after a long turn (GStreamer's -59 dBov for digital silence,
- * after pauses at -96) is no new turn.
+ * A return to the level a source was last steady at is its floor at once and no onset (`rules/onsetPriority.ts`),
+ * even once that level is forgotten: the return of a sender to its own silence after a long turn (GStreamer's -59 dBov
+ * for digital silence, after pauses at -96) is no new turn, and does not rank above the speaker in a pause while it
+ * becomes steady again. Its floor is then the level it was last steady at while its packets stay within
+ * `steadyWithin` dB of it.
  *
  * O(1) per packet, nothing allocated: the current run's lowest and highest levels and its start, the steady level and
  * when it was last seen.
@@ -56,7 +58,8 @@ export interface SteadyState {
 }
 
 /**
- * Learns a packet at `level` at `now`; returns the source's steady level after it (-Infinity when it has none). O(1).
+ * Learns a packet at `level` at `now`; returns the source's steady level after it (-Infinity when it has none), or
+ * the level it was last steady at while its current run stays near it, whichever is higher. O(1).
  */
 export function learnSteady(state: SteadyState, level: number, now: number, rule: SteadyRule): number {
   const low = level < state.runLow ? level : state.runLow;
@@ -82,6 +85,16 @@ export function learnSteady(state: SteadyState, level: number, now: number, rule
     if (!(run <= state.lastSteady) || lasted >= rule.forgetAfter) state.lastSteady = run;
   } else if (now - state.steadySeenAt >= rule.forgetAfter) {
     state.steadyLevel = -Infinity;
+  }
+  // A source back at the level it was last steady at is at its floor at once, before steadyFor: after a turn longer
+  // than forgetAfter (or a steady pause within it) its silence would otherwise rank above its floor until it has
+  // been steady again.
+  if (
+    state.runLow >= state.lastSteady - rule.steadyWithin &&
+    state.runHigh <= state.lastSteady + rule.steadyWithin &&
+    state.lastSteady > state.steadyLevel
+  ) {
+    return state.lastSteady;
   }
   return state.steadyLevel;
 }
