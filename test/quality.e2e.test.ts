@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { OpusDecoder } from 'opus-decoder';
 import { packets } from 'rtp.js';
 import { describe, expect, it } from 'vitest';
-import { qualityRooms, qualityTables, dominantQuality, mixerQuality, shownOnsets } from '../scripts/quality.js';
+import { qualityRooms, qualityTables, dominantQuality, mixerQuality, pinCount, shownOnsets } from '../scripts/quality.js';
 import { readDatagrams, readSpeakers } from './fixtures.js';
 
 describe('npm run quality', () => {
@@ -14,6 +14,21 @@ describe('npm run quality', () => {
     const page = readFileSync(new URL('../docs/quality.md', import.meta.url), 'utf8');
     const shown = /<!-- quality:start -->\n([\s\S]*?)\n<!-- quality:end -->/.exec(page)?.[1];
     expect(shown).toBe(qualityTables());
+  });
+
+  it('the README says what the script measures: a live room, a loud fan, 1 output', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const live = rooms.find((room) => room.name === 'live, mixed silence')!;
+    const turns = live.speakers.reduce((n, s) => n + s.speechMs.length, 0);
+    const fan = rooms.find((room) => room.name === 'demo room, loud fan')!;
+    const held = (mixer: string) => mixerQuality(fan, mixer, 1).noiseDuringSpeechMs / 1000;
+    expect(readme).toContain(
+      `switches once per turn (${pinCount(live, 'speechMixer', 1)} pins for ${turns} turns; \`audioMixer\`: ${pinCount(live, 'audioMixer', 1)})`,
+    );
+    expect(held('speechMixer')).toBe(0);
+    expect(readme).toContain(
+      `a loud fan holds no output while people speak (\`audioMixer\`: ${held('audioMixer')} s of ${fan.durationMs / 1000})`,
+    );
   });
 
   it('speechMixer meets its targets: every room, 1 to 3 outputs', () => {
