@@ -101,7 +101,7 @@ export function normaliserConfig<S>(options: NormaliserOptions<S>) {
     percentile,
     minFloor,
     maxFloor,
-    steady: { steadyWithin, steadyFor, forgetAfter: window / 2 },
+    steady: { steadyWithin, steadyFor, forgetAfter: window / 2, returnWithin: window },
     onset: onsetBoost === 0 ? null : { onsetBoost, onsetAfter, onsetFor },
     gainOf: options.gain,
     timeout: checkTimeout(options.timeout),

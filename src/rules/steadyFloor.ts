@@ -12,11 +12,13 @@
  * forgotten when the source has not been steady near it for half a window (a level that sat still by chance, a held
  * note, does not keep the speaker under it for long).
  *
- * A return to the level a source was last steady at is its floor at once and no onset (`rules/onsetPriority.ts`),
- * even once that level is forgotten: the return of a sender to its own silence after a long turn (GStreamer's -59 dBov
- * for digital silence, after pauses at -96) is no new turn, and does not rank above the speaker in a pause while it
- * becomes steady again. Its floor is then the level it was last steady at while its packets stay within
- * `steadyWithin` dB of it.
+ * A return to the level a source was last steady at is no onset (`rules/onsetPriority.ts`), even once that level is
+ * forgotten: the return of a sender to its own silence after a long turn (GStreamer's -59 dBov for digital silence,
+ * after pauses at -96) is no new turn. It is also the source's floor at once, while its packets stay within
+ * `steadyWithin` dB of it: the return does not rank above the next speaker's pauses while it becomes steady again.
+ * That holds for a level the source lasted at (for half a window: a silence, a hum), however long the turn; for a
+ * level it was steady at only briefly (a held note), within `returnWithin` (a window) of it, so that the speech near a
+ * note is not ranked as silence for long.
  *
  * O(1) per packet, nothing allocated: the current run's lowest and highest levels and its start, the steady level and
  * when it was last seen.
@@ -37,6 +39,11 @@ export interface SteadyRule {
   readonly steadyFor: number;
   /** How long a lower steady sound must last to lower the steady level, and how long it lasts unseen, in ms. */
   readonly forgetAfter: number;
+  /**
+   * For how long after a source was last steady at a level it did not last at (for `forgetAfter`) a return to it is
+   * its floor at once, in ms; default twice `forgetAfter` (the normaliser's `window`).
+   */
+  readonly returnWithin?: number | undefined;
 }
 
 /** What the rule remembers of one source. */
@@ -55,11 +62,18 @@ export interface SteadyState {
    * lasted) but never forgotten; NaN: never steady.
    */
   lastSteady: number;
+  /** When the source was last steady at (or near) `lastSteady`. */
+  lastSteadySeenAt: number;
+  /** The longest the source has stayed steady at (or near) `lastSteady` in one run, in ms. */
+  lastSteadyLasted: number;
+  /** The steady floor the source's latest packet was ranked against ({@link learnSteady}'s answer); -Infinity: none. */
+  steadyFloor: number;
 }
 
 /**
- * Learns a packet at `level` at `now`; returns the source's steady level after it (-Infinity when it has none), or
- * the level it was last steady at while its current run stays near it, whichever is higher. O(1).
+ * Learns a packet at `level` at `now`; returns the source's steady floor after it: its steady level (-Infinity when
+ * it has none), or the level it was last steady at while its current run stays near it (for `returnWithin` after it
+ * was last steady there), whichever is higher. O(1).
  */
 export function learnSteady(state: SteadyState, level: number, now: number, rule: SteadyRule): number {
   const low = level < state.runLow ? level : state.runLow;
@@ -82,21 +96,33 @@ export function learnSteady(state: SteadyState, level: number, now: number, rule
       state.steadySeenAt = now;
     }
     // The same rule, never forgotten: a pause that is flat for a while does not replace the silence it returns to.
-    if (!(run <= state.lastSteady) || lasted >= rule.forgetAfter) state.lastSteady = run;
+    const before = state.lastSteady;
+    if (!(run <= before) || lasted >= rule.forgetAfter) state.lastSteady = run;
+    if (Math.abs(run - state.lastSteady) <= rule.steadyWithin) {
+      state.lastSteadySeenAt = now;
+      // NaN (never steady before) fails the comparison: a new level.
+      const same = Math.abs(state.lastSteady - before) <= rule.steadyWithin;
+      if (!same || lasted > state.lastSteadyLasted) state.lastSteadyLasted = lasted;
+    }
   } else if (now - state.steadySeenAt >= rule.forgetAfter) {
     state.steadyLevel = -Infinity;
   }
   // A source back at the level it was last steady at is at its floor at once, before steadyFor: after a turn longer
   // than forgetAfter (or a steady pause within it) its silence would otherwise rank above its floor until it has
-  // been steady again.
+  // been steady again. For a level it lasted at (forgetAfter: a silence, a hum), always; for one it was steady at
+  // briefly (a held note), only returnWithin after it: the speech near a note is not ranked as silence for long.
+  let floor = state.steadyLevel;
   if (
+    state.lastSteady > floor &&
     state.runLow >= state.lastSteady - rule.steadyWithin &&
     state.runHigh <= state.lastSteady + rule.steadyWithin &&
-    state.lastSteady > state.steadyLevel
+    (state.lastSteadyLasted >= rule.forgetAfter ||
+      now - state.lastSteadySeenAt < (rule.returnWithin ?? 2 * rule.forgetAfter))
   ) {
-    return state.lastSteady;
+    floor = state.lastSteady;
   }
-  return state.steadyLevel;
+  state.steadyFloor = floor;
+  return floor;
 }
 
 /** Whether a packet at `level` returns to the level its source was last steady at: then it is no onset. */

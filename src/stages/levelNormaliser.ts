@@ -26,7 +26,7 @@ export interface LevelNormaliserConfig<S> {
   /**
    * Steady floor (`rules/steadyFloor.ts`): a level that has stayed within `steadyWithin` dB for `steadyFor` ms is a
    * floor at once; `null` or missing for none (the floor is the percentile alone). `normaliseLevels` sets it, with
-   * `forgetAfter` half the window.
+   * `forgetAfter` half the window and `returnWithin` the window.
    */
   readonly steady?: SteadyRule | null | undefined;
   /** Onset priority (`rules/onsetPriority.ts`), or `null` (the default) for none. */
@@ -63,6 +63,9 @@ class SourceFloor<S> implements Known, OnsetState, SteadyState {
   steadyLevel = -Infinity;
   steadySeenAt = Number.NaN;
   lastSteady = Number.NaN;
+  lastSteadySeenAt = Number.NaN;
+  lastSteadyLasted = 0;
+  steadyFloor = -Infinity;
   sounding = false;
   quietSince = Number.NaN;
   onsetAt = -Infinity;
@@ -90,7 +93,8 @@ class SourceFloor<S> implements Known, OnsetState, SteadyState {
  * dropped when it is removed, or after `timeout` ms without a packet.
  *
  * With a `steady` rule (steady floor, `rules/steadyFloor.ts`), a level that has stayed within `steadyWithin` dB for
- * `steadyFor` ms is a floor at once, whatever its height: the floor is the higher of the percentile and that level.
+ * `steadyFor` ms is a floor at once, whatever its height: the floor is the higher of the percentile and that level (or
+ * of the level the source was last steady at, when it returns to it).
  * With an `onset` rule, the first packets of a turn after a pause rank `onsetBoost` dB higher for `onsetFor` ms
  * (onset priority, `rules/onsetPriority.ts`).
  *
@@ -118,13 +122,13 @@ export class LevelNormaliser<S, D> extends TimedStage<SourceEvent<S, D>, S, Sour
   }
 
   /**
-   * The floor learnt for `source` (the higher of its percentile floor and its steady floor), or `undefined` if it
-   * holds none.
+   * The floor `source`'s latest packet was ranked against (the higher of its percentile floor and its steady floor),
+   * or `undefined` if it holds none.
    */
   floorOf(source: S): number | undefined {
     const state = this.sources.get(source);
     if (state === undefined) return undefined;
-    return this.steady === null ? state.floor : Math.max(state.floor, state.steadyLevel);
+    return this.steady === null ? state.floor : Math.max(state.floor, state.steadyFloor);
   }
 
   protected handleAt(event: SourceEvent<S, D>, now: number): void {
