@@ -14,6 +14,7 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import type { Subscription } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSfu, type Sfu, type SfuEvent, type SfuOptions } from '../examples/sfu/server.js';
+import { exited, interrupt, killAll, start, type Process } from './gstreamer.js';
 import { waitFor } from './waitFor.js';
 
 /** How often a condition that asks the browsers (getStats, the page's DOM) is checked, in ms: a pace, not a wait. */
@@ -117,7 +118,7 @@ type Background = 'none' | 'dither' | 'hum';
  * Opens the room's page in the participant's browser (launched the first time), the join form filled in: this name,
  * muted, this background.
  */
-async function arrive(sfu: Sfu, name: string, background?: Background): Promise<Person> {
+async function arrive(sfu: Pick<Sfu, 'url'>, name: string, background?: Background): Promise<Person> {
   if (!browserOf.has(name)) browserOf.set(name, speechWav(name).then(launch));
   const browser = await browserOf.get(name)!;
   const page = await browser.newPage();
@@ -573,6 +574,63 @@ describe('the browser room in headless Chromium', () => {
       expect(silence('carol').every((level) => level >= -63 && level <= -57), 'a hum').toBe(true);
       // Turns of about 4 s, as in the issue's live rooms: speech, its pauses between words, its end.
       await takeTurns(watch, people, async (speaker) => speakOn(watch, speaker, 150));
+    }, 60_000);
+  });
+
+  describe('npm run sfu, the documented command', () => {
+    // The command as docs/webrtc.md writes it, on a free port (`--port 0`) and with the test's timeout: what it prints
+    // is what a user sees (the address to open, who joins, who hears whom), and Ctrl-C stops it.
+    const children: Process[] = [];
+    afterAll(() => {
+      killAll(children);
+    });
+
+    it('prints the address to open; two browsers join there, one speaks, the other hears it; Ctrl-C stops it', async () => {
+      const sfu = start(`npm run sfu -- --port 0 --outputs 1 --timeout ${TIMEOUT}`);
+      children.push(sfu);
+      const printed = () => sfu.output().match(/the browser room: (http:\/\/\S+) \(open it in two or more tabs/)?.[1];
+      await waitFor(() => printed() !== undefined || sfu.exitCode !== null, {
+        timeout: 30_000,
+        what: () => `npm run sfu to print its address:\n${sfu.output()}`,
+      });
+      const url = printed();
+      expect(url, sfu.output()).toBeDefined();
+      ports.push(Number(new URL(url!).port));
+      const [alice, bob] = await Promise.all([arrive({ url: url! }, 'alice'), arrive({ url: url! }, 'bob')]);
+      await joinAll([alice, bob]);
+      await waitFor(() => /^alice joined$/m.test(sfu.output()) && /^bob joined$/m.test(sfu.output()), {
+        timeout: 10_000,
+        what: () => `npm run sfu to print who joined:\n${sfu.output()}`,
+      });
+      const before = await energy(bob);
+      await setMuted(alice, false);
+      await waitFor(async () => /^bob hears alice on output 0$/m.test(sfu.output()) && (await energy(bob)) - before > HEARD, {
+        timeout: 10_000,
+        every: BROWSER_POLL,
+        what: () => `bob to hear alice, and npm run sfu to print it:\n${sfu.output()}`,
+      });
+      expect(sfu.output()).not.toMatch(/^(alice hears alice|bob hears bob)/m);
+      await Promise.all([alice.page.close(), bob.page.close()]);
+      // Ctrl-C: npm ends by the signal once the server has closed (npm re-raises it), the server itself with 0.
+      interrupt(sfu);
+      await exited(sfu, 10_000);
+      expect(sfu.exitCode === 0 || sfu.signalCode === 'SIGINT', sfu.output()).toBe(true);
+      expect(await listening(Number(new URL(url!).port)), 'the port is closed').toBe(false);
+      expect(sfu.output()).not.toMatch(/error/i);
+    }, 60_000);
+
+    it('a bad option exits with status 2, naming it and printing the usage', async () => {
+      for (const [flags, message] of [
+        ['--outputs 0', '--outputs must be an integer >= 1, got 0'],
+        ['--mixer loud', '--mixer must be speech or audio, got loud'],
+        ['--port http', '--port must be an integer >= 0, got http'],
+      ]) {
+        const sfu = start(`npm run sfu -- ${flags}`);
+        children.push(sfu);
+        expect(await exited(sfu, 30_000), sfu.output()).toBe(2);
+        expect(sfu.output()).toContain(`sfu: ${message}`);
+        expect(sfu.output()).toContain('usage: npm run sfu --');
+      }
     }, 60_000);
   });
 

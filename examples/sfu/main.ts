@@ -65,8 +65,13 @@ sfu.events.subscribe((event) => {
 });
 console.log(`the browser room: ${sfu.url} (open it in two or more tabs; Ctrl-C stops)`);
 
+// Ctrl-C reaches the server more than once (the terminal signals the whole process group, and npm and tsx pass it on):
+// the first stops it, the others are absorbed rather than ending the process before it has closed.
+let stopping = false;
 const stop = () => {
+  if (stopping) return;
+  stopping = true;
   void sfu.close().then(() => process.exit(0));
 };
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
