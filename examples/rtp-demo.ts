@@ -51,14 +51,20 @@ console.log(
   `mixing RTP from ${server.address.host}:${server.address.port} into ${outputs} outputs -> ${listenerHost}:${listenerPort}+2k`,
 );
 const report = setInterval(() => {
-  const { received, invalid, sent, switches } = server.stats;
+  const { received, invalid, sent, switches, longestGapMs } = server.stats;
   console.log(
-    `received ${received} (${invalid} invalid), sent per output [${sent.join(', ')}], pins per output [${switches.join(', ')}]`,
+    `received ${received} (${invalid} invalid), longest gap ${Math.round(longestGapMs)} ms, sent per output [${sent.join(', ')}], pins per output [${switches.join(', ')}]`,
   );
 }, 1000);
-process.once('SIGINT', () => {
+// Ctrl-C reaches the demo more than once (the terminal signals the whole process group, and npm and tsx pass it on):
+// the first stops it, the others are absorbed rather than ending the process before it has closed.
+let stopping = false;
+process.on('SIGINT', () => {
+  if (stopping) return;
+  stopping = true;
   clearInterval(report);
   void server.close().then(() => {
     console.log('closed');
+    process.exit(0);
   });
 });

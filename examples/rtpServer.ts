@@ -6,7 +6,7 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
-import { fromEvent, map, type Subscription } from 'rxjs';
+import { fromEvent, map, tap, type Subscription } from 'rxjs';
 import { audioMixer, speechMixer, type InvalidReport } from 'rx-audio-mixer';
 import { fromRtpPackets, toRtpOutputs, type RtpPacketInfo } from 'rx-audio-mixer/rtp';
 
@@ -33,7 +33,12 @@ export interface RtpMixerServerOptions {
 export interface RtpMixerServer {
   /** The address the server listens on. */
   readonly address: Target;
-  readonly stats: { received: number; invalid: number; sent: number[]; switches: number[] };
+  /**
+   * Datagrams read and invalid, packets sent and pins per output, and the longest gap between two packets of one
+   * sender as the server read them (ms): a gap of the mixer's timeout or more ends the sender's source (rule 5), as
+   * when a loaded machine stalls.
+   */
+  readonly stats: { received: number; invalid: number; sent: number[]; switches: number[]; longestGapMs: number };
   /** Stops mixing (unpinning every output) and closes the socket. */
   close(): Promise<void>;
 }
@@ -48,7 +53,9 @@ export async function startRtpMixerServer(options: RtpMixerServerOptions): Promi
     invalid: 0,
     sent: new Array<number>(outputs).fill(0),
     switches: new Array<number>(outputs).fill(0),
+    longestGapMs: 0,
   };
+  const lastPacketAt = new Map<number, number>();
   const onInvalid = (report: InvalidReport) => {
     stats.invalid++;
     options.onInvalid?.(report);
@@ -61,6 +68,13 @@ export async function startRtpMixerServer(options: RtpMixerServerOptions): Promi
         return new Uint8Array(message.buffer, message.byteOffset, message.byteLength);
       }),
       fromRtpPackets({ extensionId: options.extensionId, onInvalid }),
+      tap((event) => {
+        if (event.type !== 'source-pkt') return;
+        const now = performance.now();
+        const last = lastPacketAt.get(event.source);
+        if (last !== undefined && now - last > stats.longestGapMs) stats.longestGapMs = now - last;
+        lastPacketAt.set(event.source, now);
+      }),
       (options.mixer === 'audio' ? audioMixer<number, RtpPacketInfo> : speechMixer<number, RtpPacketInfo>)({
         outputs,
         threshold: options.threshold,

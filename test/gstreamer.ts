@@ -6,6 +6,7 @@ import { createSocket } from 'node:dgram';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import wavefile from 'wavefile';
+import { DEFAULT_TIMEOUT } from 'rx-audio-mixer';
 import { allText, root } from './documents.js';
 import { waitFor } from './waitFor.js';
 
@@ -296,19 +297,26 @@ export async function listening(mixer: Process): Promise<void> {
   if (mixer.exitCode !== null) throw new Error(`rtp-demo ended:\n${mixer.output()}`);
 }
 
-/** One of the stats lines `npm run rtp-demo` prints every second: packets received, pins per output so far. */
+/**
+ * One of the stats lines `npm run rtp-demo` prints every second: packets received, the longest gap between two
+ * packets of one sender so far (ms), pins per output so far.
+ */
 export interface Stats {
   readonly line: string;
   readonly received: number;
+  readonly longestGapMs: number;
   readonly pins: number;
 }
 
 /** The stats lines rtp-demo has printed so far. */
 export function stats(mixer: Process): Stats[] {
-  return [...mixer.output().matchAll(/^received (\d+) .*pins per output \[([\d, ]+)\]$/gm)].map((match) => ({
+  return [
+    ...mixer.output().matchAll(/^received (\d+) .*longest gap (\d+) ms, .*pins per output \[([\d, ]+)\]$/gm),
+  ].map((match) => ({
     line: match[0],
     received: Number(match[1]),
-    pins: match[2]!.split(',').reduce((n, p) => n + Number(p), 0),
+    longestGapMs: Number(match[2]),
+    pins: match[3]!.split(',').reduce((n, p) => n + Number(p), 0),
   }));
 }
 
@@ -354,12 +362,29 @@ export interface LiveMix {
    * a refill pins another (rule 4), which is no switch between turns.
    */
   readonly pins: number;
+  /**
+   * The longest gap between two packets of one sender that rtp-demo read while every sender still sent (ms): at its
+   * timeout (1 s) or more a source ends and a refill pins another, which is the machine stalling, not a switch.
+   */
+  readonly longestGapMs: number;
   /** The pins it counted in all, once every sender had stopped. */
   readonly pinsAtEnd: number;
   /** rtp-demo's output. */
   readonly log: string;
   /** Each output as the receiver decoded it. */
   readonly decoded: { samples: Int16Array; rate: number }[];
+}
+
+/**
+ * What a failed count of pins says: the turns, and whether the server read a sender's packets a timeout or more apart
+ * (its source then timed out and a refill pinned another: the machine stalled, not a rule).
+ */
+export function pinsFor(mix: LiveMix, turns: number): string {
+  const stalled =
+    mix.longestGapMs >= DEFAULT_TIMEOUT
+      ? `; the server read one sender's packets ${mix.longestGapMs} ms apart, so its source timed out`
+      : '';
+  return `pins for ${turns} turns${stalled}`;
 }
 
 /**
@@ -426,6 +451,7 @@ export async function mixLive(
   }
   return {
     pins: whileSending.pins,
+    longestGapMs: whileSending.longestGapMs,
     pinsAtEnd: stats(mixer).at(-1)?.pins ?? Number.NaN,
     log: mixer.output(),
     decoded: files.map((file) => readSamples(file)),
