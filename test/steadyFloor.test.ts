@@ -88,6 +88,36 @@ describe('steady floor', () => {
     m.expect(source).toHaveSubscriptions(subs);
   }));
 
+  it('a return to the rest (the level a source lasted at) is its floor and no onset, even after a note held in the turn', marbles((m) => {
+    const values = { q: lvl('a', -59), S: lvl('a', -30), T: lvl('a', -40), h: lvl('a', -35) };
+    // prettier-ignore
+    const source = m.hot('  q-q-q-q-q-q-S-T-h-h-h-S-T-S-T-q-q-q-|', values);
+    const subs = '          ^-----------------------------------!';
+    // The sender's silence (-59) lasts from 0 to 10, half a window (window 20): its rest. A turn from 12, with a note
+    // held at -35 from 16 to 20 (steady at 20: the steady level and the level last steady at rise to it, and the
+    // speech around it ranks against it). The steady level is forgotten at 30. At 30 the sender is back at -59, not
+    // the level it was last steady at (-35) but its rest: its floor at once (-127, not 21 dB above -80), and no onset.
+    const options = {
+      minFloor: -80,
+      maxFloor: -80,
+      window: 20,
+      steadyFor: 4,
+      onsetBoost: 20,
+      onsetAfter: 2,
+      onsetFor: 2,
+      scheduler: m.scheduler,
+    };
+    m.expect(source.pipe(normaliseLevels(options))).toBeObservable('a-a-b-b-b-b-B-c-d-d-b-e-b-e-b-b-b-b-|', {
+      a: lvl('a', -106),
+      b: lvl('a', -127),
+      B: lvl('a', -78),
+      c: lvl('a', -108),
+      d: lvl('a', -103),
+      e: lvl('a', -122),
+    });
+    m.expect(source).toHaveSubscriptions(subs);
+  }));
+
   it('speechMixer: a speaker back to her silence after a turn longer than half the window does not take the output back in the next turn’s first pause', () => {
     // alice: GStreamer's digital silence (-59, steady), a 6 s turn (longer than window / 2: her steady level is
     // forgotten during it), then -59 again. bob: dither (-95), a word at 7.1 s, a 300 ms pause, then his turn. Were

@@ -12,13 +12,14 @@
  * forgotten when the source has not been steady near it for half a window (a level that sat still by chance, a held
  * note, does not keep the speaker under it for long).
  *
- * A return to the level a source was last steady at is no onset (`rules/onsetPriority.ts`), even once that level is
- * forgotten: the return of a sender to its own silence after a long turn (GStreamer's -59 dBov for digital silence,
- * after pauses at -96) is no new turn. It is also the source's floor at once, while its packets stay within
- * `steadyWithin` dB of it: the return does not rank above the next speaker's pauses while it becomes steady again.
- * That holds for a level the source lasted at (for half a window: a silence, a hum), however long the turn; for a
- * level it was steady at only briefly (a held note), within `returnWithin` (a window) of it, so that the speech near a
- * note is not ranked as silence for long.
+ * A return to the level a source was last steady at, or to its *rest* (the level it last lasted at, steady for half a
+ * window: a silence, a hum), is no onset (`rules/onsetPriority.ts`), even once that level is forgotten: the return
+ * of a sender to its own silence after a long turn (GStreamer's -59 dBov for digital silence, after pauses at -96) is
+ * no new turn, even if a note held in the turn was steady since. It is also the source's floor at once, while its
+ * packets stay within `steadyWithin` dB of it: the return does not rank above the next speaker's pauses while it
+ * becomes steady again. That holds for the rest however long the turn; for a level the source was steady at only
+ * briefly (before its first long silence, or a held note), within `returnWithin` (a window) of it, so that the speech
+ * near a note is not ranked as silence for long.
  *
  * O(1) per packet, nothing allocated: the current run's lowest and highest levels and its start, the steady level and
  * when it was last seen.
@@ -64,8 +65,11 @@ export interface SteadyState {
   lastSteady: number;
   /** When the source was last steady at (or near) `lastSteady`. */
   lastSteadySeenAt: number;
-  /** The longest the source has stayed steady at (or near) `lastSteady` in one run, in ms. */
-  lastSteadyLasted: number;
+  /**
+   * The level the source last *lasted* at: steady for `forgetAfter` (half a window: a silence, a hum), not a held
+   * note; NaN: none yet. Never forgotten.
+   */
+  restLevel: number;
   /** The steady floor the source's latest packet was ranked against ({@link learnSteady}'s answer); -Infinity: none. */
   steadyFloor: number;
 }
@@ -96,28 +100,23 @@ export function learnSteady(state: SteadyState, level: number, now: number, rule
       state.steadySeenAt = now;
     }
     // The same rule, never forgotten: a pause that is flat for a while does not replace the silence it returns to.
-    const before = state.lastSteady;
-    if (!(run <= before) || lasted >= rule.forgetAfter) state.lastSteady = run;
-    if (Math.abs(run - state.lastSteady) <= rule.steadyWithin) {
-      state.lastSteadySeenAt = now;
-      // NaN (never steady before) fails the comparison: a new level.
-      const same = Math.abs(state.lastSteady - before) <= rule.steadyWithin;
-      if (!same || lasted > state.lastSteadyLasted) state.lastSteadyLasted = lasted;
-    }
+    if (!(run <= state.lastSteady) || lasted >= rule.forgetAfter) state.lastSteady = run;
+    if (Math.abs(run - state.lastSteady) <= rule.steadyWithin) state.lastSteadySeenAt = now;
+    if (lasted >= rule.forgetAfter) state.restLevel = run;
   } else if (now - state.steadySeenAt >= rule.forgetAfter) {
     state.steadyLevel = -Infinity;
   }
   // A source back at the level it was last steady at is at its floor at once, before steadyFor: after a turn longer
   // than forgetAfter (or a steady pause within it) its silence would otherwise rank above its floor until it has
-  // been steady again. For a level it lasted at (forgetAfter: a silence, a hum), always; for one it was steady at
+  // been steady again. For the level it last lasted at (its rest: a silence, a hum), always; for one it was steady at
   // briefly (a held note), only returnWithin after it: the speech near a note is not ranked as silence for long.
   let floor = state.steadyLevel;
-  if (
+  if (state.restLevel > floor && runNear(state, state.restLevel, rule)) {
+    floor = state.restLevel;
+  } else if (
     state.lastSteady > floor &&
-    state.runLow >= state.lastSteady - rule.steadyWithin &&
-    state.runHigh <= state.lastSteady + rule.steadyWithin &&
-    (state.lastSteadyLasted >= rule.forgetAfter ||
-      now - state.lastSteadySeenAt < (rule.returnWithin ?? 2 * rule.forgetAfter))
+    runNear(state, state.lastSteady, rule) &&
+    now - state.lastSteadySeenAt < (rule.returnWithin ?? 2 * rule.forgetAfter)
   ) {
     floor = state.lastSteady;
   }
@@ -125,7 +124,17 @@ export function learnSteady(state: SteadyState, level: number, now: number, rule
   return floor;
 }
 
-/** Whether a packet at `level` returns to the level its source was last steady at: then it is no onset. */
+/** Whether the current run of a source lies within `steadyWithin` dB of `level` (false for NaN). */
+function runNear(state: SteadyState, level: number, rule: SteadyRule): boolean {
+  return state.runLow >= level - rule.steadyWithin && state.runHigh <= level + rule.steadyWithin;
+}
+
+/**
+ * Whether a packet at `level` returns to the level its source was last steady at, or to the one it last lasted at
+ * (its rest): then it is no onset.
+ */
 export function returnsToSteady(state: SteadyState, level: number, rule: SteadyRule): boolean {
-  return Math.abs(level - state.lastSteady) <= rule.steadyWithin;
+  return (
+    Math.abs(level - state.lastSteady) <= rule.steadyWithin || Math.abs(level - state.restLevel) <= rule.steadyWithin
+  );
 }

@@ -64,7 +64,7 @@ class SourceFloor<S> implements Known, OnsetState, SteadyState {
   steadySeenAt = Number.NaN;
   lastSteady = Number.NaN;
   lastSteadySeenAt = Number.NaN;
-  lastSteadyLasted = 0;
+  restLevel = Number.NaN;
   steadyFloor = -Infinity;
   sounding = false;
   quietSince = Number.NaN;
