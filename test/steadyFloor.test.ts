@@ -10,6 +10,9 @@ import { marbles, packet, type In } from './helpers.js';
 const lvl = (source: string, level: number): In => packet(source, level, 'x');
 
 describe('steady floor', () => {
+  /** The returns' rooms: the percentile floor held at -80, a window of 20 frames, steady after 4, onsets +20 for 2. */
+  const RETURNS = { minFloor: -80, maxFloor: -80, window: 20, steadyFor: 4, onsetBoost: 20, onsetAfter: 2, onsetFor: 2 };
+
   it('a level that stays within steadyWithin dB for steadyFor ms is the floor at once, above maxFloor too', marbles((m) => {
     // prettier-ignore
     const source = m.hot('  h-h-h-h-h-s-h-|', { h: lvl('a', -40), s: lvl('a', -20) });
@@ -46,16 +49,7 @@ describe('steady floor', () => {
     // 32, but lower). At 36 the sender is back at -59, more than a window after it was last steady there: as it lasted
     // there, that is its floor at once (-127; not 21 dB above -80, -106, until steady again at 40, which would rank it
     // above a speaker in a pause) and no onset (not -86).
-    const options = {
-      minFloor: -80,
-      maxFloor: -80,
-      window: 20,
-      steadyFor: 4,
-      onsetBoost: 20,
-      onsetAfter: 2,
-      onsetFor: 2,
-      scheduler: m.scheduler,
-    };
+    const options = { ...RETURNS, scheduler: m.scheduler };
     m.expect(source.pipe(normaliseLevels(options))).toBeObservable('a-a-b-b-b-b-B-c-d-c-e-f-e-f-b-b-b-b-b-b-b-|', {
       a: lvl('a', -106),
       b: lvl('a', -127),
@@ -97,16 +91,7 @@ describe('steady floor', () => {
     // held at -35 from 16 to 20 (steady at 20: the steady level and the level last steady at rise to it, and the
     // speech around it ranks against it). The steady level is forgotten at 30. At 30 the sender is back at -59, not
     // the level it was last steady at (-35) but its rest: its floor at once (-127, not 21 dB above -80), and no onset.
-    const options = {
-      minFloor: -80,
-      maxFloor: -80,
-      window: 20,
-      steadyFor: 4,
-      onsetBoost: 20,
-      onsetAfter: 2,
-      onsetFor: 2,
-      scheduler: m.scheduler,
-    };
+    const options = { ...RETURNS, scheduler: m.scheduler };
     m.expect(source.pipe(normaliseLevels(options))).toBeObservable('a-a-b-b-b-b-B-c-d-d-b-e-b-e-b-b-b-b-|', {
       a: lvl('a', -106),
       b: lvl('a', -127),
