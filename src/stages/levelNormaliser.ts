@@ -46,7 +46,7 @@ const RECOMPUTE_EVERY = 25;
  * What the normaliser knows of one source: two half-window histograms of its levels, its percentile floor, its
  * steady runs, its onsets.
  */
-class SourceFloor<S> implements Known, OnsetState, SteadyState {
+class SourceFloor implements Known, OnsetState, SteadyState {
   slot = -1;
   /** Counts per whole dB, saturating at 255: the current half window, then the one before. */
   readonly current = new Uint8Array(BINS);
@@ -70,10 +70,7 @@ class SourceFloor<S> implements Known, OnsetState, SteadyState {
   quietSince = Number.NaN;
   onsetAt = -Infinity;
 
-  constructor(
-    readonly source: S,
-    maxFloor: number,
-  ) {
+  constructor(maxFloor: number) {
     this.floor = maxFloor;
   }
 }
@@ -100,7 +97,7 @@ class SourceFloor<S> implements Known, OnsetState, SteadyState {
  *
  * @group State machines
  */
-export class LevelNormaliser<S, D> extends TimedStage<SourceEvent<S, D>, S, SourceFloor<S>> {
+export class LevelNormaliser<S, D> extends TimedStage<SourceEvent<S, D>, S, SourceFloor> {
   private readonly half: number;
   private readonly onset: OnsetRule | null;
   private readonly steady: SteadyRule | null;
@@ -109,13 +106,7 @@ export class LevelNormaliser<S, D> extends TimedStage<SourceEvent<S, D>, S, Sour
     private readonly config: LevelNormaliserConfig<S>,
     private readonly emit: (event: SourceEvent<S, D>) => void,
   ) {
-    super(
-      new SourceRegistry<S, SourceFloor<S>>(
-        config.timeout,
-        config.onInvalid,
-        (source) => new SourceFloor<S>(source, config.maxFloor),
-      ),
-    );
+    super(new SourceRegistry<S, SourceFloor>(config.timeout, config.onInvalid, () => new SourceFloor(config.maxFloor)));
     this.half = config.window / 2;
     this.onset = config.onset ?? null;
     this.steady = config.steady ?? null;
@@ -163,7 +154,7 @@ export class LevelNormaliser<S, D> extends TimedStage<SourceEvent<S, D>, S, Sour
   rank(source: S, level: number, time: number): number {
     const now = this.sources.now(time);
     const slot = this.sources.slotOf(source);
-    let state: SourceFloor<S>;
+    let state: SourceFloor;
     if (slot < 0) {
       state = this.sources.recordAt(this.sources.add(source, now));
       state.rotateAt = now + this.half;
@@ -176,7 +167,7 @@ export class LevelNormaliser<S, D> extends TimedStage<SourceEvent<S, D>, S, Sour
     let mayStart = true;
     if (this.steady !== null) {
       // Tested before this packet is learnt: whether it steps back to the level the source was last steady at.
-      mayStart = !returnsToSteady(state, level, this.steady);
+      if (this.onset !== null) mayStart = !returnsToSteady(state, level, this.steady);
       const steady = learnSteady(state, level, now, this.steady);
       if (steady > floor) floor = steady;
     }
@@ -191,7 +182,7 @@ export class LevelNormaliser<S, D> extends TimedStage<SourceEvent<S, D>, S, Sour
     // Forgotten already.
   }
 
-  private learn(state: SourceFloor<S>, level: number, now: number): void {
+  private learn(state: SourceFloor, level: number, now: number): void {
     if (now >= state.rotateAt) {
       // A half window has passed (or more, after a silence): the older half is dropped.
       const skipped = now - state.rotateAt >= this.half;
@@ -208,7 +199,7 @@ export class LevelNormaliser<S, D> extends TimedStage<SourceEvent<S, D>, S, Sour
   }
 
   /** The percentile of the two half windows, within `minFloor`..`maxFloor`. */
-  private floorFrom(state: SourceFloor<S>): number {
+  private floorFrom(state: SourceFloor): number {
     let total = 0;
     for (let bin = 0; bin < BINS; bin++) total += state.current[bin]! + state.previous[bin]!;
     const rank = (this.config.percentile / 100) * total;

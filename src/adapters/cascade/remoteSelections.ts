@@ -1,5 +1,5 @@
 import type { InvalidHandler, SourceEvent } from '../../events/events.js';
-import { SourceRegistry, type Known } from '../../rules/sourceRegistry.js';
+import { SourceRegistry } from '../../rules/sourceRegistry.js';
 import { show } from '../../events/show.js';
 import { TimedStage } from '../../stages/timedStage.js';
 import { decodeEvent, MalformedMessage } from './wire.js';
@@ -29,15 +29,6 @@ export interface RemoteSelectionsConfig {
   readonly onInvalid?: InvalidHandler | undefined;
 }
 
-class RemoteSource implements Known {
-  slot = -1;
-
-  /** The node that published it first. */
-  node = '';
-
-  constructor(readonly source: string) {}
-}
-
 /**
  * The other nodes' selections of a room as source events, sans-IO: a remote pin makes its source known
  * (`source-added`), a remote packet becomes a `source-pkt` with its level and data, a remote unpin becomes
@@ -47,12 +38,12 @@ class RemoteSource implements Known {
  *
  * @group State machines
  */
-export class RemoteSelections extends TimedStage<SelectionMessage, string, RemoteSource> {
+export class RemoteSelections extends TimedStage<SelectionMessage, string> {
   constructor(
     private readonly config: RemoteSelectionsConfig,
     private readonly emit: (event: SourceEvent) => void,
   ) {
-    super(new SourceRegistry<string, RemoteSource>(config.timeout, config.onInvalid, (s) => new RemoteSource(s)));
+    super(new SourceRegistry<string>(config.timeout, config.onInvalid));
   }
 
   protected handleAt(message: SelectionMessage, now: number): void {
@@ -70,15 +61,13 @@ export class RemoteSelections extends TimedStage<SelectionMessage, string, Remot
       );
       return;
     }
-    const slot = this.sources.slotOf(event.source);
     if (event.type === 'output-unpin') {
-      if (slot < 0) return;
-      this.sources.remove(event.source);
-      this.emit({ type: 'source-removed', source: event.source });
+      if (this.sources.remove(event.source) >= 0) this.emit({ type: 'source-removed', source: event.source });
       return;
     }
+    const slot = this.sources.slotOf(event.source);
     if (slot < 0) {
-      this.sources.recordAt(this.sources.add(event.source, now)).node = message.node;
+      this.sources.add(event.source, now);
       if (event.type === 'output-pin') this.emit({ type: 'source-added', source: event.source });
     } else {
       this.sources.touch(slot, now);

@@ -91,14 +91,14 @@ export class RoomMixerCore<S = string, D = Uint8Array> extends RoomListeners<S, 
         return;
       }
       case 'source-removed': {
-        const record = this.sources.get(event.source);
-        if (record === undefined) {
+        const slot = this.sources.remove(event.source);
+        if (slot < 0) {
           reportUnknown(onInvalid, event);
           const orphan = this.orphans.get(event.source);
           if (orphan !== undefined) this.removeFromCopies(orphan);
           return;
         }
-        this.sources.dismiss(event);
+        const record = this.sources.recordAt(slot); // kept at its slot until the registry releases it
         this.clearAwaiting(record);
         this.shared.selection.remove(record.slot);
         this.removeFromDeltas(record);
