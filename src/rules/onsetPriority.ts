@@ -54,7 +54,7 @@ export function onsetBoost(
   aboveFloor: number,
   now: number,
   rule: OnsetRule,
-  mayStart = true,
+  mayStart: boolean,
 ): number {
   if (aboveFloor < ONSET_GATE) {
     if (state.sounding || Number.isNaN(state.quietSince)) state.quietSince = now;

@@ -84,11 +84,6 @@ export class SourceRegistry<S, R extends Known = Known> {
     return this.activity.monotonic(time);
   }
 
-  /** The latest time seen. */
-  get latestTime(): number {
-    return this.activity.latestTime;
-  }
-
   /** When the next source falls due (rule 5), or `undefined` while none is known. */
   deadline(): number | undefined {
     return this.activity.deadline(this.timeout);

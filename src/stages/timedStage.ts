@@ -27,12 +27,11 @@ export abstract class TimedStage<I, S, R extends Known = Known> extends SerialSt
    * hold), set before what is due is removed.
    * @internal
    */
-  protected readonly clock: StampClock;
+  protected readonly clock = new StampClock();
 
-  constructor(sources: SourceRegistry<S, R>, clock: StampClock = new StampClock()) {
+  constructor(sources: SourceRegistry<S, R>) {
     super();
     this.sources = sources;
-    this.clock = clock;
   }
 
   /** How many sources are known. */
@@ -44,10 +43,10 @@ export abstract class TimedStage<I, S, R extends Known = Known> extends SerialSt
   protected abstract handleAt(event: I, now: number): void;
 
   /**
-   * The source of `slot` timed out at `now` and is forgotten already (rule 5): what follows from it. The slot is not
-   * given again before the event ends, so what is kept by it (its id, its object) can still be read.
+   * The source of `slot` timed out and is forgotten already (rule 5): what follows from it. The slot is not given
+   * again before the event ends, so what is kept by it (its id, its object) can still be read.
    */
-  protected abstract timedOut(slot: number, now: number): void;
+  protected abstract timedOut(slot: number): void;
 
   /** The end, after what was due (rule 7): releases what the stage holds. */
   protected release(): void {
@@ -76,9 +75,18 @@ export abstract class TimedStage<I, S, R extends Known = Known> extends SerialSt
 
   /** The first steps of every call: `time` made monotonic and told to the clock, then what is due removed. */
   private dueAt(time: number): number {
+    const now = this.clockAt(time);
+    this.expireDue(now);
+    return now;
+  }
+
+  /**
+   * `time` made monotonic (the registry's `now`) and told to the clock; returns it.
+   * @internal
+   */
+  protected clockAt(time: number): number {
     const now = this.sources.now(time);
     this.clock.now = now;
-    this.expireDue(now);
     return now;
   }
 
@@ -88,7 +96,7 @@ export abstract class TimedStage<I, S, R extends Known = Known> extends SerialSt
    */
   protected expireDue(now: number): void {
     const sources = this.sources;
-    for (let slot = sources.nextDue(now); slot >= 0; slot = sources.nextDue(now)) this.timedOut(slot, now);
+    for (let slot = sources.nextDue(now); slot >= 0; slot = sources.nextDue(now)) this.timedOut(slot);
     sources.release();
   }
 }

@@ -59,8 +59,7 @@ export abstract class RoomListeners<S, D> extends RoomViews<S, D> {
     this.serial(() => {
       if (!listener.active) return;
       this.clock.begin();
-      const time = this.sources.now(now);
-      this.clock.now = time;
+      const time = this.clockAt(now);
       if (isCopyView(listener.view)) listener.view.expireAt(time);
       // What is due goes first, for the whole room: the timer would do the same at this instant. An aligned listener
       // may fork on the way (a refill pins a source it does not hear), so its view is read after.
@@ -138,8 +137,7 @@ export abstract class RoomListeners<S, D> extends RoomViews<S, D> {
 
   private joinNow(listener: RoomListener<S, D>, time: number): void {
     if (!listener.active) return;
-    const now = this.sources.now(time);
-    this.clock.now = now;
+    const now = this.clockAt(time);
     const unheard: RoomSource<S, D>[] = [];
     for (let output = 0; output < this.config.outputs; output++) {
       const record = this.shared.at(output);
@@ -169,8 +167,7 @@ export abstract class RoomListeners<S, D> extends RoomViews<S, D> {
   }
 
   private followNow(listener: RoomListener<S, D>, followed: ReadonlySet<S>, time: number): void {
-    const now = this.sources.now(time);
-    this.clock.now = now;
+    const now = this.clockAt(time);
     const before = listener.followed;
     const heardBefore = (source: S) =>
       !listener.hearing.exclude.has(source) && (!listener.hearing.following || before.has(source));
@@ -186,7 +183,7 @@ export abstract class RoomListeners<S, D> extends RoomViews<S, D> {
       }
       for (const source of followed) {
         if (diverges) break;
-        if (!heardBefore(source) && heardAfter(source) && this.sources.get(source) !== undefined) diverges = true;
+        if (!heardBefore(source) && heardAfter(source) && this.sources.slotOf(source) >= 0) diverges = true;
       }
       if (!diverges) {
         listener.followed = followed;

@@ -214,7 +214,7 @@ export abstract class RoomViews<S, D> extends TimedStage<SourceEvent<S, D>, S, R
       if (view.recordAt(output) !== this.shared.at(output)) return false;
     }
     let heard = this.sources.size;
-    for (const source of listener.hearing.exclude) if (this.sources.get(source) !== undefined) heard -= 1;
+    for (const source of listener.hearing.exclude) if (this.sources.slotOf(source) >= 0) heard -= 1;
     return view.entries === heard;
   }
 
