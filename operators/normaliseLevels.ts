@@ -64,7 +64,8 @@ export interface NormaliseLevelsOptions<S = string> {
  * ms (400) is a floor at once, whatever its height (above `maxFloor` too): a sender's digital silence (GStreamer's
  * -59), a hum or a fan ranks as silence from 400 ms on, instead of after the percentile has moved; speech is what
  * rises above it and modulates. The steady level follows a steady sound up at once and down once a lower one has been
- * steady for half a `window`, and is forgotten half a `window` after the source was last steady near it.
+ * steady for half a `window`, and is forgotten half a `window` after the source was last steady near it. A return to
+ * the level the source rested at (steady for half a `window`: its silence after a turn) is its floor at once.
  *
  * **Onset priority** (`onsetBoost`, off by default): a packet *sounds* when it is 10 dB or more above its source's
  * floor; the first packet that sounds after `onsetAfter` ms of packets that did not is an onset, and the source's

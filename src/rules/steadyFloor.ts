@@ -76,8 +76,8 @@ export interface SteadyState {
 
 /**
  * Learns a packet at `level` at `now`; returns the source's steady floor after it: its steady level (-Infinity when
- * it has none), or the level it was last steady at while its current run stays near it (for `returnWithin` after it
- * was last steady there), whichever is higher. O(1).
+ * it has none), or, while its current run stays near it, its rest or the level it was last steady at (for
+ * `returnWithin` after it was last steady there), whichever is higher. O(1).
  */
 export function learnSteady(state: SteadyState, level: number, now: number, rule: SteadyRule): number {
   const low = level < state.runLow ? level : state.runLow;
